@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+// SPDX-License-Identifier: Apache-2.0
+// The manifest is the fence between the layers: pure targets (BGPModel, BGPWire, BGPSession, BGPConfig)
+// never see NIOPosix, Foundation or a C module. See docs/architecture.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "peerlet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "peerletd", targets: ["peerletd"]),
+        .executable(name: "peerlet", targets: ["peerlet"]),
+        .library(name: "BGPWire", targets: ["BGPWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: - Pure core
+        .target(name: "BGPModel", swiftSettings: strict),
+        .target(
+            name: "BGPWire",
+            dependencies: ["BGPModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(name: "BGPSession", dependencies: ["BGPWire", "BGPModel"], swiftSettings: strict),
+        .target(
+            name: "BGPConfig",
+            dependencies: ["BGPModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+
+        // MARK: - Runtime
+        .target(
+            name: "BGPDaemon",
+            dependencies: [
+                "BGPModel", "BGPWire", "BGPSession", "BGPConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "peerletd",
+            dependencies: [
+                "BGPDaemon", "BGPConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "peerlet",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "BGPModelTests",
+            dependencies: ["BGPModel", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "BGPWireTests",
+            dependencies: [
+                "BGPWire", "BGPModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures"), .copy("FuzzRegressions")]
+        ),
+        .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
+        .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "BGPDaemonTests",
+            dependencies: [
+                "BGPDaemon", "BGPSession", "BGPWire", "BGPModel", "BGPConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
