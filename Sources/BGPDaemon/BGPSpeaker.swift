@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+public import BGPConfig
+public import BGPModel
+import BGPSession
+public import Logging
+public import NIOCore
+import NIOPosix
+public import ServiceLifecycle
+
+/// The BGP speaker as a service: one controller per neighbour and the listener, all on one event loop (the
+/// session engine). On graceful shutdown it sends Cease/Administrative Shutdown (RFC 9003 communication) to
+/// every neighbour and waits briefly for the connections to close.
+public final class BGPSpeaker: Service, @unchecked Sendable {
+    private let config: DaemonConfig
+    private let logger: Logger
+    private let eventLoop: any EventLoop
+    private let transports: (NeighborConfig) -> any PeerTransport
+    /// The controllers by neighbour address.
+    public let controllers: [IPAddress: PeerController]
+    private var listener: BGPListener?
+    private var started = false
+
+    /// Creates the speaker; nothing runs until `run()`.
+    public init(
+        config: DaemonConfig, eventLoop: any EventLoop, logger: Logger,
+        transports: @escaping (NeighborConfig) -> any PeerTransport = { TCPPeerTransport(neighbor: $0) }
+    ) {
+        self.config = config
+        self.logger = logger
+        self.eventLoop = eventLoop
+        self.transports = transports
+        var controllers: [IPAddress: PeerController] = [:]
+        for (index, neighbor) in config.neighbors.enumerated() {
+            let session = SessionConfiguration(
+                localAS: config.localAS, routerID: config.routerID, peerAS: neighbor.peerAS,
+                holdTime: neighbor.holdTime, keepaliveTime: neighbor.keepaliveTime,
+                connectRetryTime: neighbor.connectRetryTime, passive: neighbor.passive,
+                delayOpenTime: neighbor.delayOpenTime, families: neighbor.families,
+                jitterSeed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
+            controllers[neighbor.address] = PeerController(
+                neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transports(neighbor), logger: logger)
+        }
+        self.controllers = controllers
+    }
+
+    /// The number of incoming connections refused because they were not from a neighbour.
+    public var refusedConnections: Int { listener?.refusedConnections ?? 0 }
+
+    /// Binds the listener and starts every session. Throws `StartupError` when the listener cannot bind.
+    public func start() async throws {
+        guard !started else { return }
+        started = true
+        if config.listen.enabled {
+            let listener = BGPListener(eventLoop: eventLoop, controllers: controllers, logger: logger)
+            for address in config.listen.addresses {
+                try await listener.bind(address, port: config.listen.port)
+            }
+            self.listener = listener
+        }
+        let controllers = Array(self.controllers.values)
+        try await eventLoop.submit { for controller in controllers { controller.start() } }.get()
+    }
+
+    /// Sends Cease to every neighbour and closes everything.
+    public func shutdown(communication: String = "peerletd shutting down") async {
+        logger.notice("\(LogEvent.shuttingDown)")
+        await listener?.close()
+        let controllers = Array(self.controllers.values)
+        try? await eventLoop.submit { for controller in controllers { controller.stop(communication: communication) } }.get()
+        // Give the NOTIFICATIONs up to two seconds to leave.
+        for _ in 0..<40 {
+            let open = (try? await eventLoop.submit { controllers.reduce(0) { $0 + $1.openConnections } }.get()) ?? 0
+            if open == 0 { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Starts (if `start()` was not called yet), runs until graceful shutdown, then shuts down.
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}

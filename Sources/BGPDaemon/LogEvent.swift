@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+import BGPModel
+import BGPSession
+import BGPWire
+import NIOCore
+
+/// Every message the daemon logs, in one place (the `peer` and `asn` metadata ride on the logger).
+enum LogEvent: CustomStringConvertible {
+    case listening(SocketAddress)
+    case connecting(IPAddress, port: UInt16)
+    case connectFailed(any Error)
+    case connectionAccepted(ConnectionID)
+    case connectionRefused(String)
+    case stateChanged(from: SessionStateMachine.State, to: SessionStateMachine.State)
+    case established(NegotiatedSession)
+    case sessionDown(SessionDownReason)
+    case attemptFailed(SessionDownReason)
+    case updateReceived(UpdateMessage)
+    case updateIssue(AttributeIssue)
+    case md5Failed(IPAddress, any Error)
+    case shuttingDown
+
+    var description: String {
+        switch self {
+        case .listening(let address): "listening for BGP on \(address)"
+        case .connecting(let address, let port): "connecting to \(address) port \(port)"
+        case .connectFailed(let error): "connect failed: \(error)"
+        case .connectionAccepted(let id): "accepted connection \(id)"
+        case .connectionRefused(let remote): "refused connection from \(remote): not a configured neighbor"
+        case .stateChanged(let from, let to): "state \(from) -> \(to)"
+        case .established(let n):
+            "session established: router-id \(n.peerRouterID), hold \(n.holdTime)s, families "
+                + n.families.map(\.description).joined(separator: ",")
+        case .sessionDown(let reason): "session down: \(reason)"
+        case .attemptFailed(let reason): "session attempt ended: \(reason)"
+        case .updateReceived(let update):
+            "UPDATE: \(update.nlri.count + (update.multiprotocolReach?.nlri.count ?? 0)) announced, "
+                + "\(update.withdrawnRoutes.count + (update.multiprotocolUnreach?.withdrawn.count ?? 0)) withdrawn"
+        case .updateIssue(let issue): "RFC 7606: \(issue)"
+        case .md5Failed(let address, let error): "cannot set TCP MD5 key for \(address): \(error)"
+        case .shuttingDown: "shutting down: sending Cease to every neighbor"
+        }
+    }
+}

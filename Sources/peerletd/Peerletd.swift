@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+import ArgumentParser
+import BGPConfig
+import BGPDaemon
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `peerletd`: the Peerlet BGP daemon.
+@main
+struct Peerletd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peerletd",
+        abstract: "Peerlet BGP-4 daemon for direct-routed container hosts.",
+        version: PeerletVersion.string)
+
+    @Option(name: .long, help: "The configuration file (YAML).")
+    var config: String?
+
+    @Option(name: .customLong("check-config"), help: "Check a configuration file, print every error as file:line:column, and exit.")
+    var checkConfig: String?
+
+    @Option(name: .customLong("log-level"), help: "Override the configured log level (trace, debug, info, notice, warning, error).")
+    var logLevel: String?
+
+    func run() async throws {
+        if let path = checkConfig {
+            _ = try Self.load(path)
+            print("\(path): configuration OK")
+            return
+        }
+        guard let path = config else {
+            throw ValidationError("give --config FILE (or --check-config FILE)")
+        }
+        let daemonConfig = try Self.load(path)
+        let level = Logger.Level(rawValue: logLevel ?? daemonConfig.log.level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "peerletd")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let speaker = BGPSpeaker(config: daemonConfig, eventLoop: group.next(), logger: logger)
+        do {
+            try await speaker.start()
+        } catch let error as StartupError {
+            Self.fail(error.description)
+        }
+        logger.notice("peerletd \(PeerletVersion.string) started: router-id \(daemonConfig.routerID), AS \(daemonConfig.localAS), \(daemonConfig.neighbors.count) neighbors")
+        let services = ServiceGroup(services: [speaker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await services.run()
+        try await group.shutdownGracefully()
+        logger.notice("peerletd stopped")
+    }
+
+    /// Loads a configuration file or exits with every diagnostic on stderr.
+    static func load(_ path: String) throws -> DaemonConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            fail("peerletd: cannot read \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try ConfigLoader.load(text, file: path)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(1)
+        }
+    }
+
+    static func fail(_ line: String) -> Never {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Foundation.exit(1)
+    }
+}
