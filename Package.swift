@@ -81,10 +81,10 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            resources: [.copy("Fixtures"), .copy("FuzzRegressions")]
+            exclude: ["Fixtures", "FuzzRegressions"]
         ),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
-        .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
         .testTarget(
             name: "BGPDaemonTests",
             dependencies: [

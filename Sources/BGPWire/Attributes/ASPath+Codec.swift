@@ -102,17 +102,15 @@ extension ASPath {
             }
             if remaining == 0 { break }
         }
-        // Join a trailing leading-part AS_SEQUENCE with a leading AS4_PATH AS_SEQUENCE where they meet.
-        var merged = result
-        for segment in as4Path.segments {
-            if let last = merged.last, last.type == .asSequence, segment.type == .asSequence,
-                last.asns.count + segment.asns.count <= 255
-            {
-                merged[merged.count - 1].asns += segment.asns
-            } else {
-                merged.append(segment)
-            }
+        // Where the kept part and AS4_PATH meet, two AS_SEQUENCEs become one (the OLD speaker prepended to the
+        // sequence AS4_PATH carries); segments inside AS4_PATH stay as they are.
+        var tail = as4Path.segments[...]
+        if let last = result.last, let first = tail.first, last.type == .asSequence, first.type == .asSequence,
+            last.asns.count + first.asns.count <= 255
+        {
+            result[result.count - 1].asns += first.asns
+            tail = tail.dropFirst()
         }
-        return ASPath(segments: merged)
+        return ASPath(segments: result + tail)
     }
 }
