@@ -130,7 +130,14 @@ public enum ConfigLoader {
         if let v = f["passive"] { n.passive = r.bool(v, "passive") ?? n.passive }
         if let v = f["password"] {
             // Linux TCP_MD5SIG_MAXKEYLEN is 80 octets.
-            n.password = r.value(v, "password", expected: "1 to 80 octets of text") { 1...80 ~= $0.utf8.count ? $0 : nil }
+            // The value is never echoed in a diagnostic.
+            if let text = r.string(v, "password") {
+                if 1...80 ~= text.utf8.count {
+                    n.password = text
+                } else {
+                    r.error(v, "password must be 1 to 80 octets, this one has \(text.utf8.count)")
+                }
+            }
         }
         if let v = f["source-address"] {
             n.sourceAddress = r.value(v, "source-address", expected: "an IP address") { IPAddress($0) }
@@ -159,10 +166,11 @@ public enum ConfigLoader {
             n.tcpUserTimeout = r.duration(v, "tcp-user-timeout", in: .milliseconds(100)...Duration.seconds(3600))
         }
         if let v = f["families"] {
-            n.families = r.sequence(v, "families").compactMap {
+            let items = r.sequence(v, "families")
+            n.families = items.compactMap {
                 r.value($0, "family", expected: "ipv4-unicast or ipv6-unicast") { AddressFamily($0) }
             }
-            if n.families.isEmpty { r.error(v, "families must name at least one family") }
+            if items.isEmpty { r.error(v, "families must name at least one family") }
         }
         if let v = f["description"] { n.description = r.string(v, "description") }
         return n

@@ -45,6 +45,8 @@ final class ConfigReader {
     }
 
     func sequence(_ node: Node, _ what: String) -> [Node] {
+        // A key with no value (`neighbors:`) is YAML null: an empty list.
+        if let scalar = node.scalar, ["", "~", "null"].contains(scalar.string), scalar.style == .plain { return [] }
         guard case .sequence(let seq) = node else {
             error(node, "\(what) must be a list")
             return []

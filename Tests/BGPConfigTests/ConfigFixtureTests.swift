@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+import BGPConfig
+import BGPModel
+import Foundation
+import Testing
+
+/// Each `Fixtures/NN.in.yaml` is loaded and its result (the canonical summary, or every error as
+/// `file:line:column: message`) compared with `NN.ok`. `BGP_UPDATE_GOLDENS=1 swift test` rewrites the `.ok` files.
+@Suite struct ConfigFixtureTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static var inputs: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".in.yaml") }.sorted()
+    }
+
+    static func render(_ name: String) throws -> String {
+        let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        do {
+            return ConfigSummary(try ConfigLoader.load(text, file: name)).lines.joined(separator: "\n") + "\n"
+        } catch {
+            return error.description + "\n"
+        }
+    }
+
+    @Test(arguments: inputs)
+    func fixture(name: String) throws {
+        let actual = try Self.render(name)
+        let okURL = Self.directory.appendingPathComponent(name.replacingOccurrences(of: ".in.yaml", with: ".ok"))
+        if ProcessInfo.processInfo.environment["BGP_UPDATE_GOLDENS"] == "1" {
+            try actual.write(to: okURL, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: okURL, encoding: .utf8)
+        #expect(actual == expected)
+    }
+
+    @Test func thereAreFixtures() { #expect(Self.inputs.count >= 7) }
+}
+
+/// A stable, human-readable rendering of a loaded configuration, for golden comparison.
+struct ConfigSummary {
+    var lines: [String] = []
+
+    init(_ c: DaemonConfig) {
+        lines.append("router-id \(c.routerID) local-as \(c.localAS)")
+        lines.append("listen enabled=\(c.listen.enabled) addresses=\(c.listen.addresses.map(\.description)) port=\(c.listen.port)")
+        for n in c.neighbors {
+            lines.append(
+                "neighbor \(n.address) as \(n.peerAS) port \(n.port) passive=\(n.passive) md5=\(n.password != nil) "
+                    + "source=\(n.sourceAddress?.description ?? "-") hold=\(n.holdTime) keepalive=\(n.keepaliveTime.map(String.init) ?? "-") "
+                    + "connect-retry=\(n.connectRetryTime) delay-open=\(n.delayOpenTime?.description ?? "-") "
+                    + "tcp-user-timeout=\(n.tcpUserTimeout?.description ?? "-") families=\(n.families.map(\.description)) "
+                    + "description=\(n.description ?? "-")")
+        }
+        lines.append("log level=\(c.log.level) format=\(c.log.format)")
+    }
+}
