@@ -57,7 +57,7 @@ final class BGPListener: @unchecked Sendable {
         do {
             let channel = try await bootstrap.bind(to: socketAddress).get()
             channels.append(channel)
-            logger.info("\(LogEvent.listening(socketAddress))")
+            logger.info("\(LogEvent.listening(address, port: port))")
         } catch {
             throw StartupError("peerletd: cannot listen for BGP on \(socketAddress): \(error)")
         }

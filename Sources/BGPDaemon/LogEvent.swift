@@ -8,7 +8,7 @@ import NIOCore
 
 /// Every message the daemon logs, in one place (the `peer` and `asn` metadata ride on the logger).
 enum LogEvent: CustomStringConvertible {
-    case listening(SocketAddress)
+    case listening(IPAddress, port: UInt16)
     case connecting(IPAddress, port: UInt16)
     case connectFailed(any Error)
     case connectionAccepted(ConnectionID)
@@ -24,7 +24,8 @@ enum LogEvent: CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .listening(let address): "listening for BGP on \(address)"
+        case .listening(let address, let port):
+            "listening for BGP on " + (address.afi == .ipv6 ? "[\(address)]" : "\(address)") + ":\(port)"
         case .connecting(let address, let port): "connecting to \(address) port \(port)"
         case .connectFailed(let error): "connect failed: \(error)"
         case .connectionAccepted(let id): "accepted connection \(id)"
