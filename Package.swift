@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            exclude: ["Fixtures", "FuzzRegressions"]
+            exclude: ["Fixtures", "FuzzRegressions", "Captures"]
         ),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),

@@ -127,6 +127,7 @@ class Frr(Daemon):
             lines.append(" neighbor %s remote-as %d" % (n.address, n.asn))
             lines.append(" neighbor %s timers %d %d" % (n.address, max(n.hold // 3, 1), n.hold))
             lines.append(" neighbor %s timers connect 2" % n.address)
+            lines.append(" neighbor %s advertisement-interval 0" % n.address)
             if n.passive:
                 lines.append(" neighbor %s passive" % n.address)
             if n.password:
