@@ -72,8 +72,7 @@ final class BGPListener: @unchecked Sendable {
         }
         if let timeout = controller.neighbor.tcpUserTimeout {
             let option = ChannelOptions.Types.SocketOption(level: IPPROTO_TCP, name: TCP_USER_TIMEOUT)
-            let millis = SocketOptionValue(clamping: timeout.components.seconds * 1000)
-            _ = channel.setOption(option, value: millis)
+            _ = channel.setOption(option, value: timeout.socketMilliseconds)
         }
         controller.accept(channel)
     }

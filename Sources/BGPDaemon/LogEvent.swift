@@ -33,7 +33,8 @@ enum LogEvent: CustomStringConvertible {
         case .stateChanged(let from, let to): "state \(from) -> \(to)"
         case .established(let n):
             "session established: router-id \(n.peerRouterID), hold \(n.holdTime)s, families "
-                + n.families.map(\.description).joined(separator: ",")
+                + n.families.map(\.description).joined(separator: ",") + "; neighbor capabilities: "
+                + n.peerOpen.capabilities.map(\.description).joined(separator: " ")
         case .sessionDown(let reason): "session down: \(reason)"
         case .attemptFailed(let reason): "session attempt ended: \(reason)"
         case .updateReceived(let update):

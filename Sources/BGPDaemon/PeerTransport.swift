@@ -51,8 +51,7 @@ public struct TCPPeerTransport: PeerTransport {
                 }
                 if let timeout = neighbor.tcpUserTimeout {
                     let option = ChannelOptions.Types.SocketOption(level: IPPROTO_TCP, name: TCP_USER_TIMEOUT)
-                    let millis = SocketOptionValue(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-                    ready = ready.flatMap { channel.setOption(option, value: millis) }
+                    ready = ready.flatMap { channel.setOption(option, value: timeout.socketMilliseconds) }
                 }
                 return ready.flatMap { initializer(channel) }
             }

@@ -53,6 +53,12 @@ extension SocketAddress {
 }
 
 extension Duration {
+    /// Whole milliseconds, clamped to the socket option's range (TCP_USER_TIMEOUT takes milliseconds).
+    var socketMilliseconds: SocketOptionValue {
+        let (seconds, attoseconds) = components
+        return SocketOptionValue(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
     /// The same span as a SwiftNIO `TimeAmount`.
     var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components

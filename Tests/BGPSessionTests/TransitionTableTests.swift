@@ -234,3 +234,49 @@ import Testing
         #expect(fine.state == .openConfirm)
     }
 }
+
+/// Every state × every event: the machine never traps, only takes transitions RFC 4271 §8.2.2 allows from
+/// that state, and never sends a NOTIFICATION without closing that connection.
+@Suite struct TotalityTests {
+    static let events: [SessionEvent] = [
+        .start, .stop(communication: "x"), .reset(.administrativeReset, communication: nil, restart: true),
+        .timerExpired(SessionTimer(.connectRetry)), .timerExpired(SessionTimer(.idleHold)),
+        .timerExpired(SessionTimer(.hold, S.c1)), .timerExpired(SessionTimer(.keepalive, S.c1)),
+        .timerExpired(SessionTimer(.delayOpen, S.c1)), .timerExpired(SessionTimer(.sendHold, S.c1)),
+        .tcpConnectionAcknowledged(S.c1), .tcpConnectionAcknowledged(S.c2), .tcpConnectionConfirmed(S.c2),
+        .tcpConnectionAttemptFailed, .tcpConnectionClosed(S.c1), .tcpConnectionClosed(S.c2),
+        S.received(.open(S.peerOpen())), S.received(.open(S.peerOpen(asn: 1))), S.received(.keepalive),
+        S.received(.update(S.update)), S.received(.notification(.cease(.peerDeconfigured))),
+        S.received(.routeRefresh(RouteRefreshMessage(family: .ipv4Unicast))),
+        .messageError(S.c1, .connectionNotSynchronized()), .writabilityChanged(S.c1, isWritable: false),
+        .writabilityChanged(S.c1, isWritable: true), S.received(.keepalive, on: S.c2),
+    ]
+
+    static let allowed: [SessionStateMachine.State: Set<SessionStateMachine.State>] = [
+        .idle: [.idle, .connect, .active, .openSent],
+        .connect: [.connect, .active, .openSent, .openConfirm, .idle],
+        .active: [.active, .connect, .openSent, .openConfirm, .idle],
+        .openSent: [.openSent, .openConfirm, .idle],
+        .openConfirm: [.openConfirm, .established, .openSent, .idle],
+        .established: [.established, .idle],
+    ]
+
+    static let states: [SessionStateMachine.State] = [.idle, .connect, .active, .openSent, .openConfirm, .established]
+
+    @Test(arguments: states)
+    func everyEventIsHandled(state: SessionStateMachine.State) {
+        for passive in [false, true] {
+            for delay in [nil, Duration.seconds(2)] {
+                for event in Self.events {
+                    var m = S.machine(in: state, config: S.config(passive: passive, delayOpen: delay))
+                    guard m.state == state else { continue }  // not reachable with this configuration
+                    let actions = m.handle(event)
+                    #expect(Self.allowed[state]!.contains(m.state), "\(state) + \(event) -> \(m.state)")
+                    for case .send(let c, .notification) in actions {
+                        #expect(actions.contains(.close(c)), "\(state) + \(event): NOTIFICATION without close")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -95,6 +95,15 @@ import Testing
                     nlri: [NLRI(IPv4Prefix("10.0.1.0/24")!, pathID: 1), NLRI(IPv4Prefix("10.0.1.0/24")!, pathID: 2)])),
             context: CodecContext(addPath: [.ipv4Unicast], externalPeer: false)),
         Vector(
+            file: "update-ipv6-add-path.hex",
+            message: .update(
+                UpdateMessage(
+                    attributes: PathAttributes(origin: .igp, asPath: .empty, localPreference: 100),
+                    multiprotocolReach: MultiprotocolReach(
+                        family: .ipv6Unicast, nextHops: [IPAddress("2001:db8::1")!],
+                        nlri: [NLRI(IPv6Prefix("2001:db8:1::/48")!, pathID: 10), NLRI(IPv6Prefix("2001:db8:1::/48")!, pathID: 11)]))),
+            context: CodecContext(addPath: [.ipv6Unicast], externalPeer: false)),
+        Vector(
             file: "update-ibgp-attributes.hex",
             message: .update(
                 UpdateMessage(
