@@ -37,7 +37,9 @@ struct Peerletd: AsyncParsableCommand {
         }
         let daemonConfig = try Self.load(path)
         let level = Logger.Level(rawValue: logLevel ?? daemonConfig.log.level) ?? .info
+        let json = daemonConfig.log.format == "json"
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -2,6 +2,7 @@
 """The real peerletd binary: --check-config, startup failures, SIGTERM."""
 
 import glob
+import json
 import os
 import signal
 import subprocess
@@ -75,5 +76,24 @@ def test_sigterm_sends_cease_with_shutdown_communication():
         out = bird.birdc("show", "protocols", "all", "n0")
         assert "Administrative shutdown" in out, out
         assert "peerletd shutting down" in out, out
+    finally:
+        lab.close()
+
+
+def test_json_log_lines_carry_peer_and_asn():
+    lab = Lab()
+    try:
+        host = lab.namespace("h")
+        tor = lab.namespace("t")
+        lab.link(host, tor, ["10.222.0.1/24"], ["10.222.0.2/24"])
+        bird = Bird(lab, tor, "bird", 4200000002, "10.222.0.2").neighbor("10.222.0.1", 4200000001, hold=3).start()
+        peer = Peerletd(lab, host, "peerletd", 4200000001, "10.222.0.1", extra="log:\n  format: json\n")
+        peer.neighbor("10.222.0.2", 4200000002, hold=3).start(log_level="info")
+        wait_for(lambda: bird.is_established("10.222.0.1"), 30, what="Established")
+        wait_for(lambda: "session established" in peer.read_log(), 10, what="log line")
+        records = [json.loads(line) for line in peer.read_log().splitlines() if line.strip()]
+        established = [r for r in records if r["message"].startswith("session established")]
+        assert established and established[0]["peer"] == "10.222.0.2" and established[0]["asn"] == "4200000002"
+        assert all({"time", "level", "label", "message"} <= set(r) for r in records)
     finally:
         lab.close()

@@ -265,7 +265,9 @@ class Peerletd(Daemon):
             return ""
 
     def events(self, address, what):
-        return [line for line in self.read_log().splitlines() if "peer=%s " % address in line and what in line]
+        """Log lines about `address` that contain `what` (text or JSON log format)."""
+        return [line for line in self.read_log().splitlines()
+                if ("peer=%s " % address in line or '"peer":"%s"' % address in line) and what in line]
 
     def state(self, address):
         established = len(self.events(address, "session established"))
