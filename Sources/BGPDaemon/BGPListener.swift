@@ -59,7 +59,7 @@ final class BGPListener: @unchecked Sendable {
             channels.append(channel)
             logger.info("\(LogEvent.listening(address, port: port))")
         } catch {
-            throw StartupError("peerletd: cannot listen for BGP on \(socketAddress): \(error)")
+            throw StartupError("peerletd: cannot listen for BGP on \(LogEvent.endpoint(address, port)): \(error)")
         }
     }
 

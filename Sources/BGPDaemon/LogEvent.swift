@@ -22,10 +22,14 @@ enum LogEvent: CustomStringConvertible {
     case md5Failed(IPAddress, any Error)
     case shuttingDown
 
+    /// `192.0.2.1:179` or `[2001:db8::1]:179`.
+    static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
+        address.afi == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
     var description: String {
         switch self {
-        case .listening(let address, let port):
-            "listening for BGP on " + (address.afi == .ipv6 ? "[\(address)]" : "\(address)") + ":\(port)"
+        case .listening(let address, let port): "listening for BGP on \(Self.endpoint(address, port))"
         case .connecting(let address, let port): "connecting to \(address) port \(port)"
         case .connectFailed(let error): "connect failed: \(error)"
         case .connectionAccepted(let id): "accepted connection \(id)"
