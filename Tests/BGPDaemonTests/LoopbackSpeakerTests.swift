@@ -59,8 +59,11 @@ import Testing
         let controllerB = b.controllers[IPAddress("127.0.0.1")!]!
         #expect(try await loop.submit { controllerB.statistics.establishedCount }.get() == 1)
         await a.shutdown(communication: "test over")
-        let notification = try await loop.submit { controllerB.statistics.lastNotificationReceived }.get()
-        #expect(notification?.shutdownCommunication == "test over")
+        // A has flushed and closed; B reads the NOTIFICATION on its next loop turn.
+        let received = try await Self.eventually(5) {
+            try await loop.submit { controllerB.statistics.lastNotificationReceived }.get()?.shutdownCommunication == "test over"
+        }
+        #expect(received)
         await b.shutdown()
         try await group.shutdownGracefully()
     }
