@@ -5,3 +5,4 @@ library created are ever used."""
 
 from .netns import Lab, Namespace  # noqa: F401
 from .daemons import Bird, Frr, GoBgp, Peerletd, repo_root, peerletd_binary  # noqa: F401
+from .scripted import ScriptedPeer, message, open_body, attribute, update_body  # noqa: F401
