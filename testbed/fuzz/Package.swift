@@ -2,15 +2,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer targets for Peerlet's decoders. Build and run with testbed/fuzz/run.sh (it passes
 // -sanitize=fuzzer,address). Crashers go to Tests/BGPWireTests/FuzzRegressions/ and replay in `swift test`.
+import Foundation
 import PackageDescription
+
+// A path dependency's identity is its directory name, which is whatever the checkout is called.
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().deletingLastPathComponent()
+let peerlet = root.lastPathComponent.lowercased()
 
 let package = Package(
     name: "peerlet-fuzz",
     dependencies: [.package(path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzFrame", dependencies: [.product(name: "BGPWire", package: "main")]),
-        .executableTarget(name: "FuzzOpen", dependencies: [.product(name: "BGPWire", package: "main")]),
-        .executableTarget(name: "FuzzUpdate", dependencies: [.product(name: "BGPWire", package: "main")]),
+        .executableTarget(name: "FuzzFrame", dependencies: [.product(name: "BGPWire", package: peerlet)]),
+        .executableTarget(name: "FuzzOpen", dependencies: [.product(name: "BGPWire", package: peerlet)]),
+        .executableTarget(name: "FuzzUpdate", dependencies: [.product(name: "BGPWire", package: peerlet)]),
     ],
     swiftLanguageModes: [.v6]
 )
