@@ -35,6 +35,11 @@ let package = Package(
         ),
         .target(name: "BGPSession", dependencies: ["BGPWire", "BGPModel"], swiftSettings: strict),
         .target(
+            name: "BGPRIB",
+            dependencies: ["BGPModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BGPConfig",
             dependencies: ["BGPModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
@@ -84,6 +89,10 @@ let package = Package(
             exclude: ["Fixtures", "FuzzRegressions", "Captures"]
         ),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
+        .testTarget(
+            name: "BGPRIBTests",
+            dependencies: ["BGPRIB", "BGPModel", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
         .testTarget(
             name: "BGPDaemonTests",

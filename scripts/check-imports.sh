@@ -18,6 +18,7 @@ check() {
 check BGPModel NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL
 check BGPWire NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL
 check BGPSession NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL
+check BGPRIB NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL BGPWire BGPSession
 check BGPConfig NIOCore NIOPosix Foundation Glibc Logging Dispatch CMNL
 if grep -rEn "Task\.sleep|ContinuousClock|SuspendingClock|Date\(\)" Sources/BGPSession Sources/BGPWire Sources/BGPModel; then
     echo "check-imports: the pure targets must not read a clock" >&2
