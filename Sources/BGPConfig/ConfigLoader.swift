@@ -7,11 +7,13 @@ import Yams
 /// Turns configuration text into a validated `DaemonConfig`, or into every error found, each with
 /// `file:line:column`. Unknown keys are errors.
 public enum ConfigLoader {
-    static let topKeys = ["router-id", "local-as", "listen", "neighbors", "log"]
+    static let topKeys = ["router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id"]
+    static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
     static let listenKeys = ["enabled", "addresses", "port"]
     static let neighborKeys = [
         "address", "peer-as", "port", "passive", "password", "source-address", "hold-time", "keepalive-time",
-        "connect-retry", "delay-open", "tcp-user-timeout", "families", "description",
+        "connect-retry", "delay-open", "tcp-user-timeout", "families", "description", "import", "export",
+        "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6",
     ]
     static let logKeys = ["level", "format"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -74,6 +76,9 @@ public enum ConfigLoader {
             var seen: [IPAddress: Node] = [:]
             for item in r.sequence(node, "neighbors") {
                 guard let neighbor = parseNeighbor(item, r) else { continue }
+                if neighbor.routeReflectorClient, let localAS, neighbor.peerAS != localAS {
+                    r.error(item, "route-reflector-client on eBGP neighbor \(neighbor.address)", hint: "route reflection is for iBGP neighbors (peer-as = local-as)")
+                }
                 if seen[neighbor.address] != nil {
                     r.error(item, "neighbor \(neighbor.address) is configured twice")
                 }
@@ -94,8 +99,69 @@ public enum ConfigLoader {
                     ?? log.format
             }
         }
+        var networks: [NetworkConfig] = []
+        if let node = top["networks"] {
+            var seen = Set<IPPrefix>()
+            for item in r.sequence(node, "networks") {
+                guard let network = parseNetwork(item, r) else { continue }
+                if !seen.insert(network.prefix).inserted { r.error(item, "network \(network.prefix) is listed twice") }
+                networks.append(network)
+            }
+        }
+        var maximumPaths = 8
+        if let node = top["maximum-paths"] { maximumPaths = r.integer(node, "maximum-paths", in: 1...64) ?? maximumPaths }
+        var relax = false
+        if let node = top["multipath-relax"] { relax = r.bool(node, "multipath-relax") ?? relax }
+        var clusterID: RouterID?
+        if let node = top["cluster-id"] {
+            clusterID = r.value(node, "cluster-id", expected: "an IPv4-style identifier") { RouterID($0).flatMap { $0.rawValue == 0 ? nil : $0 } }
+        }
         guard let routerID, let localAS else { return nil }
-        return DaemonConfig(routerID: routerID, localAS: localAS, listen: listen, neighbors: neighbors, log: log)
+        return DaemonConfig(
+            routerID: routerID, localAS: localAS, listen: listen, neighbors: neighbors, log: log, networks: networks,
+            maximumPaths: maximumPaths, multipathRelax: relax, clusterID: clusterID)
+    }
+
+    /// `10.1.2.3/24` is almost always a typo for `10.1.2.0/24` or `10.1.2.3/32`: refuse it rather than guess.
+    static func checkHostBits(_ prefix: IPPrefix, _ node: Node, _ r: ConfigReader) {
+        guard let text = node.scalar?.string, let address = IPAddress(text.split(separator: "/")[0]) else { return }
+        let network: IPAddress = switch prefix {
+        case .v4(let p): .v4(p.address)
+        case .v6(let p): .v6(p.address)
+        }
+        if address != network { r.error(node, "\(text) has host bits set", hint: "did you mean \(prefix)?") }
+    }
+
+    static func parseNetwork(_ node: Node, _ r: ConfigReader) -> NetworkConfig? {
+        // A bare prefix, or a mapping with attributes.
+        if node.scalar != nil {
+            guard let prefix = r.value(node, "network", expected: "a prefix such as 10.1.2.3/32 or 2001:db8::/64", { IPPrefix($0) }) else {
+                return nil
+            }
+            checkHostBits(prefix, node, r)
+            return NetworkConfig(prefix: prefix)
+        }
+        let f = r.fields(node, "a network", allowed: networkKeys)
+        guard let prefixNode = f["prefix"] else {
+            r.error(node, "network without 'prefix'")
+            return nil
+        }
+        guard let prefix = r.value(prefixNode, "prefix", expected: "a prefix such as 10.1.2.3/32 or 2001:db8::/64", { IPPrefix($0) }) else {
+            return nil
+        }
+        checkHostBits(prefix, prefixNode, r)
+        var n = NetworkConfig(prefix: prefix)
+        if let v = f["communities"] {
+            n.communities = r.sequence(v, "communities").compactMap { r.value($0, "community", expected: "ASN:value or a well-known name") { Community($0) } }
+        }
+        if let v = f["large-communities"] {
+            n.largeCommunities = r.sequence(v, "large-communities").compactMap {
+                r.value($0, "large community", expected: "global:local1:local2") { LargeCommunity($0) }
+            }
+        }
+        if let v = f["med"] { n.med = r.integer(v, "med", in: 0...UInt32.max) }
+        if let v = f["local-preference"] { n.localPreference = r.integer(v, "local-preference", in: 0...UInt32.max) }
+        return n
     }
 
     static func parseListen(_ node: Node, _ r: ConfigReader) -> ListenConfig {
@@ -173,6 +239,23 @@ public enum ConfigLoader {
             if items.isEmpty { r.error(v, "families must name at least one family") }
         }
         if let v = f["description"] { n.description = r.string(v, "description") }
+        for (key, keyPath) in [("import", \NeighborConfig.importPolicy), ("export", \NeighborConfig.exportPolicy)] {
+            if let v = f[key] {
+                n[keyPath: keyPath] = r.value(v, key, expected: "accept or reject") {
+                    switch $0 {
+                    case "accept": .acceptAll
+                    case "reject": .rejectAll
+                    default: nil
+                    }
+                }
+            }
+        }
+        if let v = f["route-reflector-client"] {
+            n.routeReflectorClient = r.bool(v, "route-reflector-client") ?? false
+        }
+        if let v = f["allowas-in"] { n.allowOwnAS = r.integer(v, "allowas-in", in: 0...10) ?? 0 }
+        if let v = f["next-hop-ipv4"] { n.nextHopIPv4 = r.value(v, "next-hop-ipv4", expected: "an IPv4 address") { IPv4Address($0) } }
+        if let v = f["next-hop-ipv6"] { n.nextHopIPv6 = r.value(v, "next-hop-ipv6", expected: "an IPv6 address") { IPv6Address($0) } }
         return n
     }
 }

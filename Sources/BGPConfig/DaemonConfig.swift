@@ -16,17 +16,69 @@ public struct DaemonConfig: Hashable, Sendable {
     public var neighbors: [NeighborConfig]
     /// Logging.
     public var log: LogConfig
+    /// Prefixes this host originates (workload routes, IPVLAN L3 subnets, IPAM blocks).
+    public var networks: [NetworkConfig]
+    /// The largest ECMP set installed and used (1 disables multipath).
+    public var maximumPaths: Int
+    /// Allow paths with different AS_PATHs of equal length in one ECMP set (dual ToRs in different ASes).
+    public var multipathRelax: Bool
+    /// The route-reflection cluster ID (default: the router ID).
+    public var clusterID: RouterID?
 
     /// Creates a configuration.
     public init(
         routerID: RouterID, localAS: ASN, listen: ListenConfig = ListenConfig(), neighbors: [NeighborConfig] = [],
-        log: LogConfig = LogConfig()
+        log: LogConfig = LogConfig(), networks: [NetworkConfig] = [], maximumPaths: Int = 8, multipathRelax: Bool = false,
+        clusterID: RouterID? = nil
     ) {
         self.routerID = routerID
         self.localAS = localAS
         self.listen = listen
         self.neighbors = neighbors
         self.log = log
+        self.networks = networks
+        self.maximumPaths = maximumPaths
+        self.multipathRelax = multipathRelax
+        self.clusterID = clusterID
+    }
+}
+
+/// A locally originated prefix and the attributes it is announced with.
+public struct NetworkConfig: Hashable, Sendable {
+    /// The prefix.
+    public var prefix: IPPrefix
+    /// Standard communities to attach.
+    public var communities: [Community]
+    /// Large communities to attach.
+    public var largeCommunities: [LargeCommunity]
+    /// MULTI_EXIT_DISC to send.
+    public var med: UInt32?
+    /// LOCAL_PREF (towards iBGP neighbours).
+    public var localPreference: UInt32?
+
+    /// Creates a network.
+    public init(prefix: IPPrefix, communities: [Community] = [], largeCommunities: [LargeCommunity] = [], med: UInt32? = nil, localPreference: UInt32? = nil) {
+        self.prefix = prefix
+        self.communities = communities
+        self.largeCommunities = largeCommunities
+        self.med = med
+        self.localPreference = localPreference
+    }
+}
+
+/// A neighbour's import or export policy. Named policies arrive with the policy language; until then a
+/// neighbour accepts or rejects everything.
+public enum PolicyReference: Hashable, Sendable, CustomStringConvertible {
+    /// Everything passes.
+    case acceptAll
+    /// Nothing passes.
+    case rejectAll
+
+    public var description: String {
+        switch self {
+        case .acceptAll: "accept"
+        case .rejectAll: "reject"
+        }
     }
 }
 
@@ -75,13 +127,27 @@ public struct NeighborConfig: Hashable, Sendable {
     public var families: [AddressFamily]
     /// A free-form description for the CLI and logs.
     public var description: String?
+    /// Import policy; by default eBGP rejects everything (RFC 8212) and iBGP accepts everything.
+    public var importPolicy: PolicyReference?
+    /// Export policy; by default eBGP rejects everything (RFC 8212) and iBGP accepts everything.
+    public var exportPolicy: PolicyReference?
+    /// An iBGP neighbour we reflect routes to and from (RFC 4456).
+    public var routeReflectorClient: Bool
+    /// Accept paths with our own AS up to this many times (allowas-in).
+    public var allowOwnAS: Int
+    /// The IPv4 next hop to announce for IPv4 routes when the session runs over IPv6.
+    public var nextHopIPv4: IPv4Address?
+    /// The IPv6 next hop to announce for IPv6 routes when the session runs over IPv4.
+    public var nextHopIPv6: IPv6Address?
 
     /// Creates a neighbour with Peerlet's defaults.
     public init(
         address: IPAddress, peerAS: ASN, port: UInt16 = 179, passive: Bool = false, password: String? = nil,
         sourceAddress: IPAddress? = nil, holdTime: UInt16 = 90, keepaliveTime: UInt16? = nil,
         connectRetryTime: Duration = .seconds(5), delayOpenTime: Duration? = nil, tcpUserTimeout: Duration? = nil,
-        families: [AddressFamily] = [.ipv4Unicast, .ipv6Unicast], description: String? = nil
+        families: [AddressFamily] = [.ipv4Unicast, .ipv6Unicast], description: String? = nil,
+        importPolicy: PolicyReference? = nil, exportPolicy: PolicyReference? = nil, routeReflectorClient: Bool = false,
+        allowOwnAS: Int = 0, nextHopIPv4: IPv4Address? = nil, nextHopIPv6: IPv6Address? = nil
     ) {
         self.address = address
         self.peerAS = peerAS
@@ -96,6 +162,12 @@ public struct NeighborConfig: Hashable, Sendable {
         self.tcpUserTimeout = tcpUserTimeout
         self.families = families
         self.description = description
+        self.importPolicy = importPolicy
+        self.exportPolicy = exportPolicy
+        self.routeReflectorClient = routeReflectorClient
+        self.allowOwnAS = allowOwnAS
+        self.nextHopIPv4 = nextHopIPv4
+        self.nextHopIPv6 = nextHopIPv6
     }
 }
 

@@ -93,8 +93,13 @@ public struct RIB: Sendable {
 
     /// Applies what a neighbour (or, with `.local`, the local speaker) sent: withdrawals, then announcements of
     /// `announced` with `attributes`.
+    ///
+    /// `policy` is the import policy: it returns the attributes to use (changed or not) or `nil` to reject; a
+    /// rejected path stays in the pre-policy Adj-RIB-In, ineligible, so `explain` can show it and a policy change
+    /// can be re-applied without a route refresh.
     public mutating func update(
-        from peer: PeerID, withdrawn: [RoutePrefix] = [], announced: [RoutePrefix] = [], attributes: RouteAttributes? = nil
+        from peer: PeerID, withdrawn: [RoutePrefix] = [], announced: [RoutePrefix] = [], attributes: RouteAttributes? = nil,
+        policy: (IPPrefix, RouteAttributes) -> RouteAttributes? = { $1 }
     ) -> [RIBChange] {
         flushReleases()
         precondition(peer == .local || peers[peer] != nil, "update from unregistered \(peer)")
@@ -107,7 +112,14 @@ public struct RIB: Sendable {
         let id = self.attributes.intern(attributes)
         for route in announced {
             self.attributes.retain(id)
-            let path = StoredPath(peer: peer, ineligibility: ineligibility?.rawValue ?? 0, pathID: route.pathID, received: id, accepted: id)
+            var path = StoredPath(peer: peer, ineligibility: ineligibility?.rawValue ?? 0, pathID: route.pathID, received: id, accepted: id)
+            if ineligibility == nil {
+                if let accepted = policy(route.prefix, attributes) {
+                    if accepted != attributes { path.accepted = self.attributes.intern(accepted) }
+                } else {
+                    path.ineligibility = Ineligibility.rejectedByPolicy.rawValue
+                }
+            }
             if let change = replace(route, from: peer, with: path) { changes.append(change) }
         }
         self.attributes.release(id)

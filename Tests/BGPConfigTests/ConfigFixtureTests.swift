@@ -51,8 +51,16 @@ struct ConfigSummary {
                     + "source=\(n.sourceAddress?.description ?? "-") hold=\(n.holdTime) keepalive=\(n.keepaliveTime.map(String.init) ?? "-") "
                     + "connect-retry=\(n.connectRetryTime) delay-open=\(n.delayOpenTime?.description ?? "-") "
                     + "tcp-user-timeout=\(n.tcpUserTimeout?.description ?? "-") families=\(n.families.map(\.description)) "
-                    + "description=\(n.description ?? "-")")
+                    + "description=\(n.description ?? "-") import=\(n.importPolicy?.description ?? "default") "
+                    + "export=\(n.exportPolicy?.description ?? "default") rr-client=\(n.routeReflectorClient) allowas-in=\(n.allowOwnAS) "
+                    + "next-hop-ipv4=\(n.nextHopIPv4?.description ?? "-") next-hop-ipv6=\(n.nextHopIPv6?.description ?? "-")")
         }
+        for n in c.networks {
+            lines.append(
+                "network \(n.prefix) communities=\(n.communities.map(\.description)) large=\(n.largeCommunities.map(\.description)) "
+                    + "med=\(n.med.map(String.init) ?? "-") local-preference=\(n.localPreference.map(String.init) ?? "-")")
+        }
+        lines.append("maximum-paths \(c.maximumPaths) multipath-relax \(c.multipathRelax) cluster-id \(c.clusterID?.description ?? "-")")
         lines.append("log level=\(c.log.level) format=\(c.log.format)")
     }
 }

@@ -152,3 +152,33 @@ import Testing
         }
     }
 }
+
+@Suite struct ImportPolicyTests {
+    @Test func rejectedPathsStayInAdjRIBInButAreNotSelected() {
+        var rib = RIBTests.rib()
+        let changes = rib.update(
+            from: PeerID(1), announced: [RIBTests.route("10.8.0.0/16")], attributes: RIBTests.attrs([65101], nextHop: "10.0.1.1"),
+            policy: { _, _ in nil })
+        #expect(changes.isEmpty)
+        #expect(rib.paths(for: IPPrefix("10.8.0.0/16")!).first?.ineligibility == .rejectedByPolicy)
+        #expect(rib.selection(for: IPPrefix("10.8.0.0/16")!) == nil)
+    }
+
+    @Test func modifiedAttributesAreInternedSeparately() {
+        var rib = RIBTests.rib()
+        _ = rib.update(
+            from: PeerID(1), announced: [RIBTests.route("10.8.0.0/16")], attributes: RIBTests.attrs([65101], nextHop: "10.0.1.1"),
+            policy: { _, a in
+                var changed = a
+                changed.attributes.localPreference = 300
+                return changed
+            })
+        let path = rib.paths(for: IPPrefix("10.8.0.0/16")!).first!
+        #expect(path.received.attributes.localPreference == nil)
+        #expect(path.accepted?.attributes.localPreference == 300)
+        #expect(rib.attributes.count == 2)
+        _ = rib.update(from: PeerID(1), withdrawn: [RIBTests.route("10.8.0.0/16")])
+        _ = rib.update(from: PeerID(1))
+        #expect(rib.attributes.count == 0)
+    }
+}
