@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "BGPDaemon",
             dependencies: [
-                "BGPModel", "BGPWire", "BGPSession", "BGPConfig",
+                "BGPModel", "BGPWire", "BGPSession", "BGPConfig", "BGPRIB",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "BGPDaemonTests",
             dependencies: [
-                "BGPDaemon", "BGPSession", "BGPWire", "BGPModel", "BGPConfig",
+                "BGPDaemon", "BGPSession", "BGPWire", "BGPModel", "BGPConfig", "BGPRIB",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -241,10 +241,11 @@ public enum ConfigLoader {
         if let v = f["description"] { n.description = r.string(v, "description") }
         for (key, keyPath) in [("import", \NeighborConfig.importPolicy), ("export", \NeighborConfig.exportPolicy)] {
             if let v = f[key] {
-                n[keyPath: keyPath] = r.value(v, key, expected: "accept or reject") {
+                n[keyPath: keyPath] = r.value(v, key, expected: key == "export" ? "accept, reject or originated" : "accept or reject") {
                     switch $0 {
                     case "accept": .acceptAll
                     case "reject": .rejectAll
+                    case "originated" where key == "export": .originatedOnly
                     default: nil
                     }
                 }

@@ -73,11 +73,15 @@ public enum PolicyReference: Hashable, Sendable, CustomStringConvertible {
     case acceptAll
     /// Nothing passes.
     case rejectAll
+    /// Export only: the routes this speaker originates (its networks and workloads), never routes learned from
+    /// a neighbour. What a container host wants towards its ToRs: it must never become transit between them.
+    case originatedOnly
 
     public var description: String {
         switch self {
         case .acceptAll: "accept"
         case .rejectAll: "reject"
+        case .originatedOnly: "originated"
         }
     }
 }

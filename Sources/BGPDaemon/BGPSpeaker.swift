@@ -21,6 +21,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
     public let controllers: [IPAddress: PeerController]
     private var listener: BGPListener?
     private var started = false
+    private let routing: RoutingEngine
 
     /// Creates the speaker; nothing runs until `run()`.
     public init(
@@ -32,6 +33,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.transports = transports
         var controllers: [IPAddress: PeerController] = [:]
+        var ordered: [PeerController] = []
         for (index, neighbor) in config.neighbors.enumerated() {
             let session = SessionConfiguration(
                 localAS: config.localAS, routerID: config.routerID, peerAS: neighbor.peerAS,
@@ -39,10 +41,13 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
                 connectRetryTime: neighbor.connectRetryTime, passive: neighbor.passive,
                 delayOpenTime: neighbor.delayOpenTime, families: neighbor.families,
                 jitterSeed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
-            controllers[neighbor.address] = PeerController(
+            let controller = PeerController(
                 neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transports(neighbor), logger: logger)
+            controllers[neighbor.address] = controller
+            ordered.append(controller)
         }
         self.controllers = controllers
+        routing = RoutingEngine(config: config, controllers: ordered, eventLoop: eventLoop, logger: logger)
     }
 
     /// The number of incoming connections refused because they were not from a neighbour.
@@ -60,7 +65,11 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
             self.listener = listener
         }
         let controllers = Array(self.controllers.values)
-        try await eventLoop.submit { for controller in controllers { controller.start() } }.get()
+        let routing = self.routing
+        try await eventLoop.submit {
+            routing.originateNetworks()
+            for controller in controllers { controller.start() }
+        }.get()
     }
 
     /// Sends Cease to every neighbour and closes everything.

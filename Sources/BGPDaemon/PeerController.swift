@@ -2,7 +2,7 @@
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
 public import BGPConfig
-import BGPModel
+public import BGPModel
 public import BGPSession
 public import BGPWire
 public import Logging
@@ -89,6 +89,21 @@ public final class PeerController: @unchecked Sendable {
         logger.debug("\(LogEvent.connectionAccepted(id))")
         handle(.tcpConnectionConfirmed(id))
         handler.start()
+    }
+
+    /// Writes already-encoded UPDATEs on the Established connection, flushing once.
+    public func send(updates: [ByteBuffer]) {
+        eventLoop.assertInEventLoop()
+        guard !updates.isEmpty, let id = machine.establishedConnection, var connection = connections[id] else { return }
+        for update in updates { connection.lastWrite = connection.channel.write(update) }
+        connection.channel.flush()
+        connections[id] = connection
+        statistics.sent[.update, default: 0] += UInt64(updates.count)
+    }
+
+    /// Our address on the Established connection (the next hop we announce to eBGP neighbours).
+    public var localAddress: IPAddress? {
+        machine.establishedConnection.flatMap { connections[$0]?.channel.localAddress?.bgpAddress }
     }
 
     /// The number of connections currently open (for shutdown and tests).

@@ -32,13 +32,15 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
 
 
 class Neighbor:
-    def __init__(self, address, asn, passive=False, password=None, hold=3, local_address=None):
+    def __init__(self, address, asn, passive=False, password=None, hold=3, local_address=None, **options):
         self.address = address
         self.asn = asn
         self.passive = passive
         self.password = password
         self.hold = hold
         self.local_address = local_address
+        # Daemon-specific extras, e.g. peerletd's import/export/next-hop-ipv6 keys.
+        self.options = options
 
 
 class Daemon:
@@ -235,7 +237,7 @@ class Peerletd(Daemon):
         lines = ["router-id: %s" % self.router_id, "local-as: %d" % self.asn]
         if self.listen is not None:
             lines += ["listen:", "  enabled: %s" % ("true" if self.listen else "false")]
-        lines.append("neighbors:")
+        lines.append("neighbors:" if self.neighbors else "neighbors: []")
         for n in self.neighbors:
             lines += ["  - address: %s" % n.address, "    peer-as: %d" % n.asn, "    hold-time: %d" % n.hold,
                       "    connect-retry: 2"]
@@ -243,6 +245,8 @@ class Peerletd(Daemon):
                 lines.append("    passive: true")
             if n.password:
                 lines.append("    password: %s" % n.password)
+            for key, value in n.options.items():
+                lines.append("    %s: %s" % (key.replace("_", "-"), value))
         return "\n".join(lines) + "\n" + self.extra
 
     def start(self, log_level="debug"):

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+import BGPConfig
+import BGPModel
+import BGPRIB
+import BGPSession
+import BGPWire
+import Logging
+import NIOCore
+
+/// Joins the sessions to the RIB, in OpenBGPD's RDE role: UPDATEs from neighbours go into the `RIB` through
+/// their import policy; the Loc-RIB changes that come out are exported to every Established neighbour through
+/// `ExportRules` and its export policy, packed by `UpdateBuilder`. A neighbour that comes up gets the whole
+/// table and End-of-RIB; a route refresh gets the table again.
+///
+/// Confined to the session event loop, like the controllers it drives.
+final class RoutingEngine: @unchecked Sendable {
+    private struct Neighbor {
+        var controller: PeerController
+        var config: NeighborConfig
+        var ribPeer: RIBPeer?
+        var negotiated: NegotiatedSession?
+        var localAddress: IPAddress?
+    }
+
+    private let eventLoop: any EventLoop
+    private let config: DaemonConfig
+    private let logger: Logger
+    private(set) var rib: RIB
+    private var neighbors: [PeerID: Neighbor] = [:]
+
+    init(config: DaemonConfig, controllers: [PeerController], eventLoop: any EventLoop, logger: Logger) {
+        self.config = config
+        self.eventLoop = eventLoop
+        self.logger = logger
+        rib = RIB(
+            configuration: RIBConfiguration(
+                localAS: config.localAS, routerID: config.routerID, clusterID: config.clusterID,
+                decision: DecisionOptions(maximumPaths: config.maximumPaths, multipathRelax: config.multipathRelax)))
+        for (index, controller) in controllers.enumerated() {
+            let id = PeerID(UInt16(index + 1))
+            neighbors[id] = Neighbor(controller: controller, config: controller.neighbor)
+            controller.observer = { [unowned self] notification in self.handle(notification, from: id) }
+        }
+    }
+
+    /// Announces the configured networks (on the event loop, before sessions start).
+    func originateNetworks() {
+        eventLoop.assertInEventLoop()
+        for network in config.networks {
+            let attributes = RouteAttributes(
+                attributes: PathAttributes(
+                    origin: .igp, asPath: .empty, multiExitDiscriminator: network.med, localPreference: network.localPreference,
+                    communities: network.communities, largeCommunities: network.largeCommunities))
+            distribute(rib.update(from: .local, announced: [RoutePrefix(network.prefix)], attributes: attributes))
+        }
+    }
+
+    // MARK: - Session events
+
+    private func handle(_ notification: PeerNotification, from id: PeerID) {
+        guard var neighbor = neighbors[id] else { return }
+        switch notification {
+        case .established(let negotiated):
+            let peer = RIBPeer(
+                id: id, address: neighbor.config.address, asn: negotiated.peerAS, routerID: negotiated.peerRouterID,
+                isExternal: negotiated.isExternal, isRouteReflectorClient: neighbor.config.routeReflectorClient,
+                allowOwnAS: neighbor.config.allowOwnAS)
+            rib.setPeer(peer)
+            neighbor.ribPeer = peer
+            neighbor.negotiated = negotiated
+            neighbor.localAddress = neighbor.controller.localAddress
+            neighbors[id] = neighbor
+            for family in negotiated.families { sendTable(family: family, to: id, endOfRIB: true) }
+        case .down:
+            neighbor.negotiated = nil
+            neighbors[id] = neighbor
+            distribute(rib.peerDown(id))
+        case .update(let update):
+            receive(update, from: id)
+        case .routeRefresh(let refresh):
+            guard refresh.subtype == .normal, neighbor.negotiated?.families.contains(refresh.family) == true else { return }
+            // RFC 7313: bracket the refreshed table with BoRR/EoRR when both sides support it.
+            let enhanced = neighbor.negotiated?.enhancedRouteRefresh == true
+            if enhanced { neighbor.controller.send(updates: [Self.marker(refresh.family, .beginningOfRouteRefresh)]) }
+            sendTable(family: refresh.family, to: id, endOfRIB: false)
+            if enhanced { neighbor.controller.send(updates: [Self.marker(refresh.family, .endOfRouteRefresh)]) }
+        }
+    }
+
+    private static func marker(_ family: AddressFamily, _ subtype: RouteRefreshMessage.Subtype) -> ByteBuffer {
+        BGPMessage.routeRefresh(RouteRefreshMessage(family: family, subtype: subtype)).encoded()
+    }
+
+    /// The import policy of a neighbour: RFC 8212 rejects everything from eBGP unless configured otherwise.
+    private func importAccepts(_ neighbor: Neighbor) -> Bool {
+        switch neighbor.config.importPolicy ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
+        case .acceptAll: true
+        case .rejectAll, .originatedOnly: false
+        }
+    }
+
+    /// The export policy of a neighbour for a route from `source` (RFC 8212 default for eBGP: nothing).
+    private func exportAccepts(_ neighbor: Neighbor, source: PeerID) -> Bool {
+        switch neighbor.config.exportPolicy ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
+        case .acceptAll: true
+        case .rejectAll: false
+        case .originatedOnly: source == .local
+        }
+    }
+
+    private func receive(_ update: UpdateMessage, from id: PeerID) {
+        guard let neighbor = neighbors[id] else { return }
+        let accept = importAccepts(neighbor)
+        let policy: (IPPrefix, RouteAttributes) -> RouteAttributes? = { _, attributes in accept ? attributes : nil }
+        var changes: [RIBChange] = []
+        let withdrawn = update.withdrawnRoutes.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }
+            + (update.multiprotocolUnreach?.withdrawn.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) } ?? [])
+        if !withdrawn.isEmpty { changes += rib.update(from: id, withdrawn: withdrawn) }
+        if !update.nlri.isEmpty {
+            let attributes = RouteAttributes(attributes: update.attributes, nextHop: update.attributes.nextHop.map { .v4($0) })
+            changes += rib.update(
+                from: id, announced: update.nlri.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }, attributes: attributes, policy: policy)
+        }
+        if let reach = update.multiprotocolReach, !reach.nlri.isEmpty {
+            var linkLocal: IPv6Address? = nil
+            if reach.nextHops.count > 1, case .v6(let ll) = reach.nextHops[1] { linkLocal = ll }
+            var attributes = update.attributes
+            attributes.nextHop = nil
+            let route = RouteAttributes(attributes: attributes, nextHop: reach.nextHops.first, linkLocalNextHop: linkLocal)
+            changes += rib.update(
+                from: id, announced: reach.nlri.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }, attributes: route, policy: policy)
+        }
+        distribute(changes)
+    }
+
+    // MARK: - Export
+
+    /// What `selection` looks like towards `target`: the attributes and next hops to send, or `nil` when it is
+    /// not exported there.
+    private func export(_ selection: Selection?, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {
+        guard let selection, let targetPeer = target.ribPeer, exportAccepts(target, source: selection.best.peer) else { return nil }
+        let source = selection.best.peer == .local ? nil : neighbors[selection.best.peer]?.ribPeer
+        guard case .success(var route) = ExportRules.export(
+            rib.attributes[selection.best.attributes], from: source, to: targetPeer, configuration: rib.configuration, policy: { $0 })
+        else { return nil }
+        if route.nextHop == nil {
+            // Next hop self: our address on this session, or the configured one for the other family.
+            switch (family.afi, target.localAddress) {
+            case (.ipv4, .v4(let local)?): route.nextHop = .v4(local)
+            case (.ipv6, .v6(let local)?): route.nextHop = .v6(local)
+            case (.ipv4, _): route.nextHop = target.config.nextHopIPv4.map { .v4($0) }
+            default: route.nextHop = target.config.nextHopIPv6.map { .v6($0) }
+            }
+            guard route.nextHop != nil else { return nil }
+        }
+        var attributes = route.attributes
+        if family == .ipv4Unicast {
+            guard case .v4(let hop)? = route.nextHop else { return nil }
+            attributes.nextHop = hop
+            return (attributes, [])
+        }
+        attributes.nextHop = nil
+        var hops = route.nextHop.map { [$0] } ?? []
+        if let ll = route.linkLocalNextHop, target.ribPeer?.isExternal == false { hops.append(.v6(ll)) }
+        return (attributes, hops)
+    }
+
+    /// Sends the Loc-RIB changes to every Established neighbour.
+    private func distribute(_ changes: [RIBChange]) {
+        guard !changes.isEmpty else { return }
+        for (id, target) in neighbors {
+            guard let negotiated = target.negotiated else { continue }
+            var announce: [GroupKey: [NLRI]] = [:]
+            var withdraw: [AddressFamily: [NLRI]] = [:]
+            for change in changes {
+                let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
+                guard negotiated.families.contains(family) else { continue }
+                let nlri = NLRI(prefix: change.prefix)
+                if let (attributes, hops) = export(change.new, family: family, to: target) {
+                    announce[GroupKey(family: family, attributes: attributes, nextHops: hops), default: []].append(nlri)
+                } else if export(change.old, family: family, to: target) != nil {
+                    withdraw[family, default: []].append(nlri)
+                }
+            }
+            send(announce: announce, withdraw: withdraw, to: id, negotiated: negotiated)
+        }
+    }
+
+    private struct GroupKey: Hashable {
+        var family: AddressFamily
+        var attributes: PathAttributes
+        var nextHops: [IPAddress]
+    }
+
+    private func send(announce: [GroupKey: [NLRI]], withdraw: [AddressFamily: [NLRI]], to id: PeerID, negotiated: NegotiatedSession) {
+        guard let target = neighbors[id] else { return }
+        let builder = UpdateBuilder(context: negotiated.sendContext)
+        var messages: [ByteBuffer] = []
+        for (family, nlri) in withdraw.sorted(by: { $0.key < $1.key }) { messages += builder.withdrawals(family: family, nlri: nlri) }
+        for (key, nlri) in announce {
+            messages += builder.announcements(family: key.family, attributes: key.attributes, nextHops: key.nextHops, nlri: nlri)
+        }
+        target.controller.send(updates: messages)
+    }
+
+    /// Sends the whole exported table of `family` to a neighbour, then End-of-RIB if asked (RFC 4724 §2).
+    private func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) {
+        guard let target = neighbors[id], let negotiated = target.negotiated else { return }
+        var announce: [GroupKey: [NLRI]] = [:]
+        for prefix in rib.selectedPrefixes where (prefix.afi == .ipv4) == (family == .ipv4Unicast) {
+            if let (attributes, hops) = export(rib.selection(for: prefix), family: family, to: target) {
+                announce[GroupKey(family: family, attributes: attributes, nextHops: hops), default: []].append(NLRI(prefix: prefix))
+            }
+        }
+        send(announce: announce, withdraw: [:], to: id, negotiated: negotiated)
+        if endOfRIB {
+            target.controller.send(updates: [BGPMessage.update(.endOfRIB(family)).encoded(context: negotiated.sendContext)])
+        }
+    }
+}
