@@ -16,12 +16,20 @@ import NIOCore
 ///
 /// Confined to the session event loop, like the controllers it drives.
 final class RoutingEngine: @unchecked Sendable {
-    private struct Neighbor {
-        var controller: PeerController
-        var config: NeighborConfig
+    /// A neighbour's session as the engine sees it (a class: it is read for every exported prefix, never copied).
+    private final class Neighbor {
+        let id: PeerID
+        let controller: PeerController
+        let config: NeighborConfig
         var ribPeer: RIBPeer?
         var negotiated: NegotiatedSession?
         var localAddress: IPAddress?
+
+        init(id: PeerID, controller: PeerController, config: NeighborConfig) {
+            self.id = id
+            self.controller = controller
+            self.config = config
+        }
     }
 
     private let eventLoop: any EventLoop
@@ -40,7 +48,7 @@ final class RoutingEngine: @unchecked Sendable {
                 decision: DecisionOptions(maximumPaths: config.maximumPaths, multipathRelax: config.multipathRelax)))
         for (index, controller) in controllers.enumerated() {
             let id = PeerID(UInt16(index + 1))
-            neighbors[id] = Neighbor(controller: controller, config: controller.neighbor)
+            neighbors[id] = Neighbor(id: id, controller: controller, config: controller.neighbor)
             controller.observer = { [unowned self] notification in self.handle(notification, from: id) }
         }
     }
@@ -60,7 +68,7 @@ final class RoutingEngine: @unchecked Sendable {
     // MARK: - Session events
 
     private func handle(_ notification: PeerNotification, from id: PeerID) {
-        guard var neighbor = neighbors[id] else { return }
+        guard let neighbor = neighbors[id] else { return }
         switch notification {
         case .established(let negotiated):
             let peer = RIBPeer(
@@ -71,11 +79,9 @@ final class RoutingEngine: @unchecked Sendable {
             neighbor.ribPeer = peer
             neighbor.negotiated = negotiated
             neighbor.localAddress = neighbor.controller.localAddress
-            neighbors[id] = neighbor
             for family in negotiated.families { sendTable(family: family, to: id, endOfRIB: true) }
         case .down:
             neighbor.negotiated = nil
-            neighbors[id] = neighbor
             distribute(rib.peerDown(id))
         case .update(let update):
             receive(update, from: id)
@@ -112,8 +118,8 @@ final class RoutingEngine: @unchecked Sendable {
 
     private func receive(_ update: UpdateMessage, from id: PeerID) {
         guard let neighbor = neighbors[id] else { return }
-        let accept = importAccepts(neighbor)
-        let policy: (IPPrefix, RouteAttributes) -> RouteAttributes? = { _, attributes in accept ? attributes : nil }
+        let result: ImportResult = importAccepts(neighbor) ? .accept : .reject
+        let policy: (IPPrefix, RouteAttributes) -> ImportResult = { _, _ in result }
         var changes: [RIBChange] = []
         let withdrawn = update.withdrawnRoutes.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }
             + (update.multiprotocolUnreach?.withdrawn.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) } ?? [])
@@ -168,24 +174,47 @@ final class RoutingEngine: @unchecked Sendable {
     }
 
     /// Sends the Loc-RIB changes to every Established neighbour.
+    ///
+    /// The export of a selection depends only on its source, its attribute set and the family, so it is computed
+    /// once per distinct (source, attributes, family) in the batch and the prefixes are appended to that group:
+    /// a million prefixes that share attributes cost one export and one hash lookup each.
     private func distribute(_ changes: [RIBChange]) {
         guard !changes.isEmpty else { return }
-        for (id, target) in neighbors {
+        for target in neighbors.values {
             guard let negotiated = target.negotiated else { continue }
-            var announce: [GroupKey: [NLRI]] = [:]
+            var groups: [(key: GroupKey, nlri: [NLRI])] = []
+            var groupOf: [ExportKey: Int] = [:]  // -1: not exported
             var withdraw: [AddressFamily: [NLRI]] = [:]
+            func group(_ selection: Selection?, _ family: AddressFamily) -> Int {
+                guard let selection else { return -1 }
+                let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
+                if let index = groupOf[key] { return index }
+                var index = -1
+                if let (attributes, hops) = export(selection, family: family, to: target) {
+                    index = groups.count
+                    groups.append((GroupKey(family: family, attributes: attributes, nextHops: hops), []))
+                }
+                groupOf[key] = index
+                return index
+            }
             for change in changes {
                 let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
                 guard negotiated.families.contains(family) else { continue }
-                let nlri = NLRI(prefix: change.prefix)
-                if let (attributes, hops) = export(change.new, family: family, to: target) {
-                    announce[GroupKey(family: family, attributes: attributes, nextHops: hops), default: []].append(nlri)
-                } else if export(change.old, family: family, to: target) != nil {
-                    withdraw[family, default: []].append(nlri)
+                let index = group(change.new, family)
+                if index >= 0 {
+                    groups[index].nlri.append(NLRI(prefix: change.prefix))
+                } else if group(change.old, family) >= 0 {
+                    withdraw[family, default: []].append(NLRI(prefix: change.prefix))
                 }
             }
-            send(announce: announce, withdraw: withdraw, to: id, negotiated: negotiated)
+            send(groups: groups, withdraw: withdraw, to: target, negotiated: negotiated)
         }
+    }
+
+    private struct ExportKey: Hashable {
+        var peer: PeerID
+        var attributes: AttributeID
+        var family: AddressFamily
     }
 
     private struct GroupKey: Hashable {
@@ -194,12 +223,11 @@ final class RoutingEngine: @unchecked Sendable {
         var nextHops: [IPAddress]
     }
 
-    private func send(announce: [GroupKey: [NLRI]], withdraw: [AddressFamily: [NLRI]], to id: PeerID, negotiated: NegotiatedSession) {
-        guard let target = neighbors[id] else { return }
+    private func send(groups: [(key: GroupKey, nlri: [NLRI])], withdraw: [AddressFamily: [NLRI]], to target: Neighbor, negotiated: NegotiatedSession) {
         let builder = UpdateBuilder(context: negotiated.sendContext)
         var messages: [ByteBuffer] = []
         for (family, nlri) in withdraw.sorted(by: { $0.key < $1.key }) { messages += builder.withdrawals(family: family, nlri: nlri) }
-        for (key, nlri) in announce {
+        for (key, nlri) in groups where !nlri.isEmpty {
             messages += builder.announcements(family: key.family, attributes: key.attributes, nextHops: key.nextHops, nlri: nlri)
         }
         target.controller.send(updates: messages)
@@ -208,13 +236,23 @@ final class RoutingEngine: @unchecked Sendable {
     /// Sends the whole exported table of `family` to a neighbour, then End-of-RIB if asked (RFC 4724 §2).
     private func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) {
         guard let target = neighbors[id], let negotiated = target.negotiated else { return }
-        var announce: [GroupKey: [NLRI]] = [:]
+        var groups: [(key: GroupKey, nlri: [NLRI])] = []
+        var groupOf: [ExportKey: Int] = [:]
         for prefix in rib.selectedPrefixes where (prefix.afi == .ipv4) == (family == .ipv4Unicast) {
-            if let (attributes, hops) = export(rib.selection(for: prefix), family: family, to: target) {
-                announce[GroupKey(family: family, attributes: attributes, nextHops: hops), default: []].append(NLRI(prefix: prefix))
+            guard let selection = rib.selection(for: prefix) else { continue }
+            let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
+            var index = groupOf[key]
+            if index == nil {
+                index = -1
+                if let (attributes, hops) = export(selection, family: family, to: target) {
+                    index = groups.count
+                    groups.append((GroupKey(family: family, attributes: attributes, nextHops: hops), []))
+                }
+                groupOf[key] = index
             }
+            if index! >= 0 { groups[index!].nlri.append(NLRI(prefix: prefix)) }
         }
-        send(announce: announce, withdraw: [:], to: id, negotiated: negotiated)
+        send(groups: groups, withdraw: [:], to: target, negotiated: negotiated)
         if endOfRIB {
             target.controller.send(updates: [BGPMessage.update(.endOfRIB(family)).encoded(context: negotiated.sendContext)])
         }

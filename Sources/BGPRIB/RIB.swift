@@ -23,6 +23,16 @@ public struct RIBConfiguration: Hashable, Sendable {
     }
 }
 
+/// What an import policy does with a path.
+public enum ImportResult: Sendable {
+    /// Accepted as received.
+    case accept
+    /// Accepted with these attributes.
+    case modify(RouteAttributes)
+    /// Rejected: kept in the pre-policy Adj-RIB-In as ineligible.
+    case reject
+}
+
 /// A prefix with the ADD-PATH identifier it travels with (0 without ADD-PATH).
 public struct RoutePrefix: Hashable, Sendable {
     /// The prefix.
@@ -99,7 +109,7 @@ public struct RIB: Sendable {
     /// can be re-applied without a route refresh.
     public mutating func update(
         from peer: PeerID, withdrawn: [RoutePrefix] = [], announced: [RoutePrefix] = [], attributes: RouteAttributes? = nil,
-        policy: (IPPrefix, RouteAttributes) -> RouteAttributes? = { $1 }
+        policy: (IPPrefix, RouteAttributes) -> ImportResult = { _, _ in .accept }
     ) -> [RIBChange] {
         flushReleases()
         precondition(peer == .local || peers[peer] != nil, "update from unregistered \(peer)")
@@ -114,10 +124,10 @@ public struct RIB: Sendable {
             self.attributes.retain(id)
             var path = StoredPath(peer: peer, ineligibility: ineligibility?.rawValue ?? 0, pathID: route.pathID, received: id, accepted: id)
             if ineligibility == nil {
-                if let accepted = policy(route.prefix, attributes) {
-                    if accepted != attributes { path.accepted = self.attributes.intern(accepted) }
-                } else {
-                    path.ineligibility = Ineligibility.rejectedByPolicy.rawValue
+                switch policy(route.prefix, attributes) {
+                case .accept: break
+                case .modify(let accepted): path.accepted = self.attributes.intern(accepted)
+                case .reject: path.ineligibility = Ineligibility.rejectedByPolicy.rawValue
                 }
             }
             if let change = replace(route, from: peer, with: path) { changes.append(change) }
@@ -217,6 +227,35 @@ public struct RIB: Sendable {
         attributes: inout AttributeStore, deferred: inout [AttributeID], peers: [PeerID: RIBPeer], options: DecisionOptions
     ) -> RIBChange? {
         let slot = table.slot(of: prefix)
+        // Fast paths for the common cases (a host's routes have one path each): a first path, or the only path
+        // replaced or withdrawn by its own source. They give the same result as the general case below.
+        if slot == nil, let new {
+            let eligible = new.isEligible
+            table.setPaths([new], for: prefix, selection: eligible ? (0, 1, .onlyCandidate) : (0xFF, 0, .onlyCandidate))
+            guard eligible else { return nil }
+            return RIBChange(
+                prefix: family, old: nil,
+                new: Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted)], decidedBy: .onlyCandidate))
+        }
+        if let slot, table.record(slot).overflow == 0 {
+            let record = table.record(slot)
+            let only = record.first
+            if only.peer == peer, only.pathID == pathID {
+                deferred.append(only.received)
+                if only.accepted != only.received { deferred.append(only.accepted) }
+                let old = record.bestIndex == 0
+                    ? Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: only.accepted)], decidedBy: .onlyCandidate) : nil
+                guard let new else {
+                    table.setPaths([], for: prefix, selection: (0xFF, 0, .onlyCandidate))
+                    return old.map { RIBChange(prefix: family, old: $0, new: nil) }
+                }
+                let eligible = new.isEligible
+                table.setPaths([new], for: prefix, selection: eligible ? (0, 1, .onlyCandidate) : (0xFF, 0, .onlyCandidate))
+                let current = eligible
+                    ? Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted)], decidedBy: .onlyCandidate) : nil
+                return current?.multipath == old?.multipath ? nil : RIBChange(prefix: family, old: old, new: current)
+            }
+        }
         var paths = slot.map { table.paths($0) } ?? []
         let old = slot.flatMap { selection(table.record($0), paths) }
         if let existing = paths.firstIndex(where: { $0.peer == peer && $0.pathID == pathID }) {

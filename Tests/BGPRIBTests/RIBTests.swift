@@ -158,7 +158,7 @@ import Testing
         var rib = RIBTests.rib()
         let changes = rib.update(
             from: PeerID(1), announced: [RIBTests.route("10.8.0.0/16")], attributes: RIBTests.attrs([65101], nextHop: "10.0.1.1"),
-            policy: { _, _ in nil })
+            policy: { _, _ in .reject })
         #expect(changes.isEmpty)
         #expect(rib.paths(for: IPPrefix("10.8.0.0/16")!).first?.ineligibility == .rejectedByPolicy)
         #expect(rib.selection(for: IPPrefix("10.8.0.0/16")!) == nil)
@@ -171,7 +171,7 @@ import Testing
             policy: { _, a in
                 var changed = a
                 changed.attributes.localPreference = 300
-                return changed
+                return .modify(changed)
             })
         let path = rib.paths(for: IPPrefix("10.8.0.0/16")!).first!
         #expect(path.received.attributes.localPreference == nil)
