@@ -57,16 +57,13 @@ public struct AttributeStore: Sendable {
     /// Gives back one reference; the value is removed when none are left.
     public mutating func release(_ id: AttributeID) {
         let slot = Int(id.rawValue)
-        guard var entry = entries[slot] else {
-            preconditionFailure("release of \(id), which is not stored")
-        }
-        entry.references -= 1
-        if entry.references == 0 {
-            index[entry.value] = nil
+        precondition(entries[slot] != nil, "release of \(id), which is not stored")
+        // Decrement in place: copying the entry out would copy (retain and release) the attribute arrays.
+        entries[slot]!.references -= 1
+        if entries[slot]!.references == 0 {
+            index[entries[slot]!.value] = nil
             entries[slot] = nil
             freeSlots.append(id.rawValue)
-        } else {
-            entries[slot] = entry
         }
     }
 

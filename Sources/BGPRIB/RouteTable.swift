@@ -49,17 +49,19 @@ struct DestinationRecord: Sendable {
 
 /// Prefix → destination storage for one address family, compact enough for a million routes: a hash index of
 /// 32-bit slots, the prefixes and records in dense arrays, freed slots reused.
-struct RouteTable<Prefix: Hashable & Sendable>: Sendable {
-    private(set) var index: [Prefix: UInt32] = [:]
+struct RouteTable<Prefix: RIBPrefix>: Sendable {
+    private var index = PrefixIndex()
     private(set) var prefixes: ContiguousArray<Prefix> = []
     private(set) var records: ContiguousArray<DestinationRecord> = []
+    /// Whether each slot holds a destination (freed slots wait in `freeSlots`).
+    private var live: [Bool] = []
     private var freeSlots: [UInt32] = []
     private var overflowPool: [[StoredPath]] = []
     private var freeOverflow: [UInt32] = []
 
     var count: Int { index.count }
 
-    func slot(of prefix: Prefix) -> UInt32? { index[prefix] }
+    func slot(of prefix: Prefix) -> UInt32? { index.find(prefix) { prefixes[Int($0)] } }
 
     func record(_ slot: UInt32) -> DestinationRecord { records[Int(slot)] }
 
@@ -79,26 +81,32 @@ struct RouteTable<Prefix: Hashable & Sendable>: Sendable {
         -> UInt32?
     {
         if paths.isEmpty {
-            guard let slot = index.removeValue(forKey: prefix) else { return nil }
+            let prefixes = self.prefixes
+            guard let slot = index.remove(prefix, keyAt: { prefixes[Int($0)] }) else { return nil }
             let record = records[Int(slot)]
             if record.overflow != 0 { releaseOverflow(record.overflow) }
+            live[Int(slot)] = false
             freeSlots.append(slot)
             return nil
         }
         let slot: UInt32
         var overflow: UInt32 = 0
-        if let existing = index[prefix] {
+        if let existing = self.slot(of: prefix) {
             slot = existing
             overflow = records[Int(slot)].overflow
         } else if let reused = freeSlots.popLast() {
             slot = reused
             prefixes[Int(slot)] = prefix
-            index[prefix] = slot
+            live[Int(slot)] = true
+            let prefixes = self.prefixes
+            index.insert(prefix, slot: slot) { prefixes[Int($0)] }
         } else {
             slot = UInt32(records.count)
             prefixes.append(prefix)
+            live.append(true)
             records.append(DestinationRecord(first: paths[0], overflow: 0, selection: 0, bestIndex: 0xFF, decidedBy: .onlyCandidate))
-            index[prefix] = slot
+            let prefixes = self.prefixes
+            index.insert(prefix, slot: slot) { prefixes[Int($0)] }
         }
         if paths.count > 1 {
             let rest = Array(paths.dropFirst())
@@ -128,6 +136,6 @@ struct RouteTable<Prefix: Hashable & Sendable>: Sendable {
         freeOverflow.append(handle - 1)
     }
 
-    /// Every live slot, in no particular order.
-    var slots: some Sequence<UInt32> { index.values }
+    /// Every live slot, in slot order.
+    var slots: [UInt32] { live.indices.filter { live[$0] }.map { UInt32($0) } }
 }
