@@ -185,16 +185,22 @@ final class RoutingEngine: @unchecked Sendable {
             var groups: [(key: GroupKey, nlri: [NLRI])] = []
             var groupOf: [ExportKey: Int] = [:]  // -1: not exported
             var withdraw: [AddressFamily: [NLRI]] = [:]
+            var last: (key: ExportKey, index: Int)? = nil  // consecutive changes usually share attributes
             func group(_ selection: Selection?, _ family: AddressFamily) -> Int {
                 guard let selection else { return -1 }
                 let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
-                if let index = groupOf[key] { return index }
+                if let last, last.key == key { return last.index }
+                if let index = groupOf[key] {
+                    last = (key, index)
+                    return index
+                }
                 var index = -1
                 if let (attributes, hops) = export(selection, family: family, to: target) {
                     index = groups.count
                     groups.append((GroupKey(family: family, attributes: attributes, nextHops: hops), []))
                 }
                 groupOf[key] = index
+                last = (key, index)
                 return index
             }
             for change in changes {

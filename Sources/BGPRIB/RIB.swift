@@ -231,11 +231,11 @@ public struct RIB: Sendable {
         // replaced or withdrawn by its own source. They give the same result as the general case below.
         if slot == nil, let new {
             let eligible = new.isEligible
-            table.setPaths([new], for: prefix, selection: eligible ? (0, 1, .onlyCandidate) : (0xFF, 0, .onlyCandidate))
+            table.setSinglePath(new, for: prefix, slot: nil, selected: eligible)
             guard eligible else { return nil }
             return RIBChange(
                 prefix: family, old: nil,
-                new: Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted)], decidedBy: .onlyCandidate))
+                new: Selection(best: SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted), decidedBy: .onlyCandidate))
         }
         if let slot, table.record(slot).overflow == 0 {
             let record = table.record(slot)
@@ -244,16 +244,17 @@ public struct RIB: Sendable {
                 deferred.append(only.received)
                 if only.accepted != only.received { deferred.append(only.accepted) }
                 let old = record.bestIndex == 0
-                    ? Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: only.accepted)], decidedBy: .onlyCandidate) : nil
+                    ? Selection(best: SelectedPath(peer: peer, pathID: pathID, attributes: only.accepted), decidedBy: .onlyCandidate) : nil
                 guard let new else {
                     table.setPaths([], for: prefix, selection: (0xFF, 0, .onlyCandidate))
                     return old.map { RIBChange(prefix: family, old: $0, new: nil) }
                 }
                 let eligible = new.isEligible
-                table.setPaths([new], for: prefix, selection: eligible ? (0, 1, .onlyCandidate) : (0xFF, 0, .onlyCandidate))
+                table.setSinglePath(new, for: prefix, slot: slot, selected: eligible)
                 let current = eligible
-                    ? Selection(multipath: [SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted)], decidedBy: .onlyCandidate) : nil
-                return current?.multipath == old?.multipath ? nil : RIBChange(prefix: family, old: old, new: current)
+                    ? Selection(best: SelectedPath(peer: peer, pathID: pathID, attributes: new.accepted), decidedBy: .onlyCandidate) : nil
+                if current == nil && old == nil { return nil }
+                return current?.selectsSamePaths(as: old) == true ? nil : RIBChange(prefix: family, old: old, new: current)
             }
         }
         var paths = slot.map { table.paths($0) } ?? []
@@ -275,7 +276,8 @@ public struct RIB: Sendable {
             paths)
         // Only a different set of selected paths is a Loc-RIB change; a new runner-up changes the explanation
         // (`decidedBy`), which is stored, not announced.
-        return current?.multipath == old?.multipath ? nil : RIBChange(prefix: family, old: old, new: current)
+        if current == nil && old == nil { return nil }
+        return current?.selectsSamePaths(as: old) == true ? nil : RIBChange(prefix: family, old: old, new: current)
     }
 
     private static func decide(
@@ -295,10 +297,10 @@ public struct RIB: Sendable {
     private static func selection(_ record: DestinationRecord, _ paths: [StoredPath]) -> Selection? {
         guard record.bestIndex != 0xFF else { return nil }
         let best = paths[Int(record.bestIndex)]
-        var multipath = [SelectedPath(peer: best.peer, pathID: best.pathID, attributes: best.accepted)]
+        var others: [SelectedPath] = []
         for index in paths.indices where index < 8 && index != Int(record.bestIndex) && (record.selection >> index) & 1 == 1 {
-            multipath.append(SelectedPath(peer: paths[index].peer, pathID: paths[index].pathID, attributes: paths[index].accepted))
+            others.append(SelectedPath(peer: paths[index].peer, pathID: paths[index].pathID, attributes: paths[index].accepted))
         }
-        return Selection(multipath: multipath, decidedBy: record.decidedBy)
+        return Selection(best: SelectedPath(peer: best.peer, pathID: best.pathID, attributes: best.accepted), others: others, decidedBy: record.decidedBy)
     }
 }

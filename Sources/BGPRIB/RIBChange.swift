@@ -13,14 +13,31 @@ public struct SelectedPath: Hashable, Sendable {
     public var attributes: AttributeID
 }
 
-/// What the Loc-RIB holds for a prefix: the best path and the ECMP set (best first).
+/// What the Loc-RIB holds for a prefix: the best path and the rest of the ECMP set. The best is stored inline and
+/// the others in an array that stays empty (and unallocated) for the usual single-path prefix.
 public struct Selection: Hashable, Sendable {
     /// The best path.
-    public var best: SelectedPath { multipath[0] }
-    /// The ECMP set, best first; never empty.
-    public var multipath: [SelectedPath]
+    public var best: SelectedPath
+    /// The other members of the ECMP set, in decision order.
+    public var others: [SelectedPath]
     /// The step that separated the best from the runner-up.
     public var decidedBy: DecisionStep
+
+    /// Creates a selection.
+    public init(best: SelectedPath, others: [SelectedPath] = [], decidedBy: DecisionStep) {
+        self.best = best
+        self.others = others
+        self.decidedBy = decidedBy
+    }
+
+    /// The ECMP set, best first; never empty.
+    public var multipath: [SelectedPath] { [best] + others }
+
+    /// True when both select the same paths (the explanation may differ).
+    func selectsSamePaths(as other: Selection?) -> Bool {
+        guard let other else { return false }
+        return best == other.best && others == other.others
+    }
 }
 
 /// One change of the Loc-RIB, in the shape of BIRD's `rt_notify(net, new, old)` and OpenBGPD's

@@ -131,6 +131,32 @@ struct RouteTable<Prefix: RIBPrefix>: Sendable {
         return slot
     }
 
+    /// Stores `path` as the only path of `prefix` (whose slot is `slot`, or which is new when `nil`), selected or
+    /// not: the array-free version of `setPaths` for the common case.
+    mutating func setSinglePath(_ path: StoredPath, for prefix: Prefix, slot known: UInt32?, selected: Bool) {
+        let record = DestinationRecord(
+            first: path, overflow: 0, selection: selected ? 1 : 0, bestIndex: selected ? 0 : 0xFF, decidedBy: .onlyCandidate)
+        if let slot = known {
+            precondition(records[Int(slot)].overflow == 0, "setSinglePath on a destination with more paths")
+            records[Int(slot)] = record
+            return
+        }
+        let slot: UInt32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            prefixes[Int(slot)] = prefix
+            live[Int(slot)] = true
+            records[Int(slot)] = record
+        } else {
+            slot = UInt32(records.count)
+            prefixes.append(prefix)
+            live.append(true)
+            records.append(record)
+        }
+        let prefixes = self.prefixes
+        index.insert(prefix, slot: slot) { prefixes[Int($0)] }
+    }
+
     private mutating func releaseOverflow(_ handle: UInt32) {
         overflowPool[Int(handle - 1)] = []
         freeOverflow.append(handle - 1)
