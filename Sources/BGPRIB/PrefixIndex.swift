@@ -22,56 +22,67 @@ extension IPv6Prefix: RIBPrefix {
     }
 }
 
-/// An open-addressing hash index from a prefix to its slot in the dense arrays of a `RouteTable`. Buckets hold
-/// only `slot + 1` (0 is empty), four bytes each; the keys are read from the table's prefix array. Linear probing
-/// with backward-shift deletion keeps lookups short without tombstones; the table doubles at 75 % load.
+/// An open-addressing hash index from a prefix to its slot in the dense arrays of a `RouteTable`.
+///
+/// A bucket is 8 bytes: the top 32 bits of the key's hash and `slot + 1` (0 is empty); the keys themselves stay
+/// in the table's prefix array. Because the stored hash bits determine an entry's home bucket (tables never
+/// exceed 2^32 buckets), probing compares hash bits before touching a key, insertion and growth never read keys,
+/// and backward-shift deletion moves entries without reading keys: a lookup costs about one cache miss for the
+/// bucket and one for the key that matches. Linear probing, doubling at 75 % load.
 struct PrefixIndex: Sendable {
-    private var buckets: [UInt32] = Array(repeating: 0, count: 16)
-    private var shift: UInt64 = 60  // 64 - log2(buckets.count)
+    private var buckets: [UInt64] = Array(repeating: 0, count: 16)
+    private var shift: UInt64 = 60  // 64 - log2(buckets.count); always >= 32
     private(set) var count = 0
 
     private var mask: Int { buckets.count - 1 }
 
     @inline(__always)
-    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> shift) }
+    private func home(tag: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(tag) << 32) >> shift) }
 
-    /// The slot stored for `key`, reading keys through `keyAt`.
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+
+    /// The slot stored for `key`, reading keys through `keyAt` only when the hash bits match.
     @inline(__always)
     func find<P: RIBPrefix>(_ key: P, keyAt: (UInt32) -> P) -> UInt32? {
-        var i = home(key.mixedHash)
+        let tag = Self.tag(key.mixedHash)
+        var i = home(tag: tag)
         while true {
             let entry = buckets[i]
             if entry == 0 { return nil }
-            if keyAt(entry - 1) == key { return entry - 1 }
+            if UInt32(truncatingIfNeeded: entry >> 32) == tag {
+                let slot = UInt32(truncatingIfNeeded: entry) - 1
+                if keyAt(slot) == key { return slot }
+            }
             i = (i + 1) & mask
         }
     }
 
     /// Inserts `slot` for `key` (which must not be present).
-    mutating func insert<P: RIBPrefix>(_ key: P, slot: UInt32, keyAt: (UInt32) -> P) {
-        if (count + 1) * 4 > buckets.count * 3 { grow(keyAt: keyAt) }
-        var i = home(key.mixedHash)
+    mutating func insert<P: RIBPrefix>(_ key: P, slot: UInt32) {
+        if (count + 1) * 4 > buckets.count * 3 { grow() }
+        let tag = Self.tag(key.mixedHash)
+        var i = home(tag: tag)
         while buckets[i] != 0 { i = (i + 1) & mask }
-        buckets[i] = slot + 1
+        buckets[i] = UInt64(tag) << 32 | UInt64(slot + 1)
         count += 1
     }
 
-    /// Removes `key`, returning its slot.
-    mutating func remove<P: RIBPrefix>(_ key: P, keyAt: (UInt32) -> P) -> UInt32? {
-        var i = home(key.mixedHash)
-        while true {
-            let entry = buckets[i]
-            if entry == 0 { return nil }
-            if keyAt(entry - 1) == key { break }
+    /// Removes the entry of `key`, known to be stored at `slot`, without reading any key.
+    mutating func remove<P: RIBPrefix>(_ key: P, slot: UInt32) {
+        let tag = Self.tag(key.mixedHash)
+        let wanted = UInt64(tag) << 32 | UInt64(slot + 1)
+        var i = home(tag: tag)
+        while buckets[i] != wanted {
+            precondition(buckets[i] != 0, "PrefixIndex.remove of an absent entry")
             i = (i + 1) & mask
         }
-        let removed = buckets[i] - 1
         // Backward-shift deletion: move later members of the probe run into the hole when their home allows it.
         var hole = i
         var j = (i + 1) & mask
         while buckets[j] != 0 {
-            let h = home(keyAt(buckets[j] - 1).mixedHash)
-            // The entry at j may move to the hole if its home is not in the cyclic range (hole, j].
+            let h = home(tag: UInt32(truncatingIfNeeded: buckets[j] >> 32))
+            // The entry at j may move to the hole unless its home lies in the cyclic range (hole, j].
             let inRange = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !inRange {
                 buckets[hole] = buckets[j]
@@ -81,15 +92,14 @@ struct PrefixIndex: Sendable {
         }
         buckets[hole] = 0
         count -= 1
-        return removed
     }
 
-    private mutating func grow<P: RIBPrefix>(keyAt: (UInt32) -> P) {
+    private mutating func grow() {
         let old = buckets
         buckets = Array(repeating: 0, count: old.count * 2)
         shift -= 1
         for entry in old where entry != 0 {
-            var i = home(keyAt(entry - 1).mixedHash)
+            var i = home(tag: UInt32(truncatingIfNeeded: entry >> 32))
             while buckets[i] != 0 { i = (i + 1) & mask }
             buckets[i] = entry
         }

@@ -246,7 +246,7 @@ public struct RIB: Sendable {
                 let old = record.bestIndex == 0
                     ? Selection(best: SelectedPath(peer: peer, pathID: pathID, attributes: only.accepted), decidedBy: .onlyCandidate) : nil
                 guard let new else {
-                    table.setPaths([], for: prefix, selection: (0xFF, 0, .onlyCandidate))
+                    table.remove(prefix, slot: slot)
                     return old.map { RIBChange(prefix: family, old: $0, new: nil) }
                 }
                 let eligible = new.isEligible

@@ -81,8 +81,8 @@ struct RouteTable<Prefix: RIBPrefix>: Sendable {
         -> UInt32?
     {
         if paths.isEmpty {
-            let prefixes = self.prefixes
-            guard let slot = index.remove(prefix, keyAt: { prefixes[Int($0)] }) else { return nil }
+            guard let slot = self.slot(of: prefix) else { return nil }
+            index.remove(prefix, slot: slot)
             let record = records[Int(slot)]
             if record.overflow != 0 { releaseOverflow(record.overflow) }
             live[Int(slot)] = false
@@ -98,15 +98,13 @@ struct RouteTable<Prefix: RIBPrefix>: Sendable {
             slot = reused
             prefixes[Int(slot)] = prefix
             live[Int(slot)] = true
-            let prefixes = self.prefixes
-            index.insert(prefix, slot: slot) { prefixes[Int($0)] }
+            index.insert(prefix, slot: slot)
         } else {
             slot = UInt32(records.count)
             prefixes.append(prefix)
             live.append(true)
             records.append(DestinationRecord(first: paths[0], overflow: 0, selection: 0, bestIndex: 0xFF, decidedBy: .onlyCandidate))
-            let prefixes = self.prefixes
-            index.insert(prefix, slot: slot) { prefixes[Int($0)] }
+            index.insert(prefix, slot: slot)
         }
         if paths.count > 1 {
             let rest = Array(paths.dropFirst())
@@ -153,8 +151,16 @@ struct RouteTable<Prefix: RIBPrefix>: Sendable {
             live.append(true)
             records.append(record)
         }
-        let prefixes = self.prefixes
-        index.insert(prefix, slot: slot) { prefixes[Int($0)] }
+        index.insert(prefix, slot: slot)
+    }
+
+    /// Removes the destination at `slot` (holding `prefix`) without looking it up again.
+    mutating func remove(_ prefix: Prefix, slot: UInt32) {
+        index.remove(prefix, slot: slot)
+        let record = records[Int(slot)]
+        if record.overflow != 0 { releaseOverflow(record.overflow) }
+        live[Int(slot)] = false
+        freeSlots.append(slot)
     }
 
     private mutating func releaseOverflow(_ handle: UInt32) {
