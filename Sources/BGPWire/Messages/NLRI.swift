@@ -81,18 +81,34 @@ extension NLRI {
     }
 
     /// Writes this entry: Path Identifier (when ADD-PATH is on), length in bits, then the significant octets.
+    /// One capacity check per entry: this runs once per prefix sent.
     func encode(into buffer: inout ByteBuffer, addPath: Bool) {
-        if addPath { buffer.writeInteger(pathID ?? 0) }
-        buffer.writeInteger(prefix.length)
         let octets = (Int(prefix.length) + 7) / 8
-        switch prefix {
-        case .v4(let p):
-            for i in 0..<octets { buffer.writeInteger(UInt8(truncatingIfNeeded: p.address.rawValue >> (24 - 8 * UInt32(i)))) }
-        case .v6(let p):
-            for i in 0..<octets {
-                let half = i < 8 ? p.address.high : p.address.low
-                buffer.writeInteger(UInt8(truncatingIfNeeded: half >> (56 - 8 * UInt64(i % 8))))
+        let total = (addPath ? 4 : 0) + 1 + octets
+        let pathID = self.pathID ?? 0
+        let prefix = self.prefix
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+            var i = 0
+            if addPath {
+                out[0] = UInt8(truncatingIfNeeded: pathID >> 24)
+                out[1] = UInt8(truncatingIfNeeded: pathID >> 16)
+                out[2] = UInt8(truncatingIfNeeded: pathID >> 8)
+                out[3] = UInt8(truncatingIfNeeded: pathID)
+                i = 4
             }
+            out[i] = prefix.length
+            i += 1
+            switch prefix {
+            case .v4(let p):
+                let value = p.address.rawValue
+                for k in 0..<octets { out[i + k] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(k))) }
+            case .v6(let p):
+                for k in 0..<octets {
+                    let half = k < 8 ? p.address.high : p.address.low
+                    out[i + k] = UInt8(truncatingIfNeeded: half >> (56 - 8 * UInt64(k % 8)))
+                }
+            }
+            return total
         }
     }
 }
