@@ -13,8 +13,9 @@ public enum ConfigLoader {
     static let neighborKeys = [
         "address", "peer-as", "port", "passive", "password", "source-address", "hold-time", "keepalive-time",
         "connect-retry", "delay-open", "tcp-user-timeout", "families", "description", "import", "export",
-        "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6",
+        "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6", "max-prefix",
     ]
+    static let maxPrefixKeys = ["limit", "warning", "restart-after"]
     static let logKeys = ["level", "format"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -257,6 +258,25 @@ public enum ConfigLoader {
         if let v = f["allowas-in"] { n.allowOwnAS = r.integer(v, "allowas-in", in: 0...10) ?? 0 }
         if let v = f["next-hop-ipv4"] { n.nextHopIPv4 = r.value(v, "next-hop-ipv4", expected: "an IPv4 address") { IPv4Address($0) } }
         if let v = f["next-hop-ipv6"] { n.nextHopIPv6 = r.value(v, "next-hop-ipv6", expected: "an IPv6 address") { IPv6Address($0) } }
+        if let v = f["max-prefix"] {
+            // `max-prefix: 1000`, or a mapping with limit, warning (percent) and restart-after (0: never).
+            if v.scalar != nil {
+                n.maxPrefix = r.integer(v, "max-prefix", in: 1...100_000_000).map { MaxPrefixConfig(limit: $0) }
+            } else {
+                let m = r.fields(v, "max-prefix", allowed: maxPrefixKeys)
+                if let limitNode = m["limit"], let limit = r.integer(limitNode, "max-prefix.limit", in: 1...100_000_000) {
+                    var config = MaxPrefixConfig(limit: limit)
+                    if let w = m["warning"] { config.warningPercent = r.integer(w, "max-prefix.warning", in: 1...100) ?? 80 }
+                    if let t = m["restart-after"] {
+                        let d = r.duration(t, "max-prefix.restart-after", in: .zero...Duration.seconds(86400))
+                        config.restartAfter = d == .zero ? nil : d
+                    }
+                    n.maxPrefix = config
+                } else if m["limit"] == nil {
+                    r.error(v, "max-prefix needs a limit", hint: "max-prefix: {limit: 1000, warning: 80, restart-after: 60s}")
+                }
+            }
+        }
         return n
     }
 }

@@ -43,6 +43,23 @@ public struct DaemonConfig: Hashable, Sendable {
     }
 }
 
+/// A limit on the prefixes accepted from a neighbour (RFC 4486 "Maximum Number of Prefixes Reached").
+public struct MaxPrefixConfig: Hashable, Sendable {
+    /// Above this many accepted prefixes the session is closed with Cease/Maximum Number of Prefixes Reached.
+    public var limit: Int
+    /// A warning is logged once when the count reaches this percentage of the limit.
+    public var warningPercent: Int
+    /// The session restarts this long after being closed for the limit; `nil`: only an operator restarts it.
+    public var restartAfter: Duration?
+
+    /// Creates a limit.
+    public init(limit: Int, warningPercent: Int = 80, restartAfter: Duration? = .seconds(60)) {
+        self.limit = limit
+        self.warningPercent = warningPercent
+        self.restartAfter = restartAfter
+    }
+}
+
 /// A locally originated prefix and the attributes it is announced with.
 public struct NetworkConfig: Hashable, Sendable {
     /// The prefix.
@@ -143,6 +160,8 @@ public struct NeighborConfig: Hashable, Sendable {
     public var nextHopIPv4: IPv4Address?
     /// The IPv6 next hop to announce for IPv6 routes when the session runs over IPv4.
     public var nextHopIPv6: IPv6Address?
+    /// The most prefixes accepted from this neighbour.
+    public var maxPrefix: MaxPrefixConfig?
 
     /// Creates a neighbour with Peerlet's defaults.
     public init(
@@ -172,6 +191,7 @@ public struct NeighborConfig: Hashable, Sendable {
         self.allowOwnAS = allowOwnAS
         self.nextHopIPv4 = nextHopIPv4
         self.nextHopIPv6 = nextHopIPv6
+        self.maxPrefix = nil
     }
 }
 

@@ -21,6 +21,8 @@ enum LogEvent: CustomStringConvertible {
     case updateIssue(AttributeIssue)
     case md5Failed(IPAddress, any Error)
     case shuttingDown
+    case maxPrefixReached(accepted: Int, limit: Int, restartAfter: Duration?)
+    case maxPrefixWarning(accepted: Int, percent: Int, limit: Int)
 
     /// `192.0.2.1:179` or `[2001:db8::1]:179`.
     static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
@@ -47,6 +49,11 @@ enum LogEvent: CustomStringConvertible {
         case .updateIssue(let issue): "RFC 7606: \(issue)"
         case .md5Failed(let address, let error): "cannot set TCP MD5 key for \(address): \(error)"
         case .shuttingDown: "shutting down: sending Cease to every neighbor"
+        case .maxPrefixReached(let accepted, let limit, let restartAfter):
+            "maximum prefixes reached: \(accepted) accepted, limit \(limit); closing the session"
+                + (restartAfter.map { ", restart in \($0)" } ?? ", no automatic restart")
+        case .maxPrefixWarning(let accepted, let percent, let limit):
+            "\(accepted) prefixes accepted, \(percent)% of the limit \(limit)"
         }
     }
 }

@@ -24,6 +24,8 @@ final class RoutingEngine: @unchecked Sendable {
         var ribPeer: RIBPeer?
         var negotiated: NegotiatedSession?
         var localAddress: IPAddress?
+        /// The max-prefix warning was logged for the current session.
+        var warnedAboutPrefixes = false
 
         init(id: PeerID, controller: PeerController, config: NeighborConfig) {
             self.id = id
@@ -82,6 +84,7 @@ final class RoutingEngine: @unchecked Sendable {
             for family in negotiated.families { sendTable(family: family, to: id, endOfRIB: true) }
         case .down:
             neighbor.negotiated = nil
+            neighbor.warnedAboutPrefixes = false
             distribute(rib.peerDown(id))
         case .update(let update):
             receive(update, from: id)
@@ -139,6 +142,29 @@ final class RoutingEngine: @unchecked Sendable {
                 from: id, announced: reach.nlri.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }, attributes: route, policy: policy)
         }
         distribute(changes)
+        enforceMaxPrefix(neighbor, family: update.multiprotocolReach?.family ?? .ipv4Unicast)
+    }
+
+    /// RFC 4486 §4: above the limit, Cease/Maximum Number of Prefixes Reached with AFI, SAFI and the limit as data;
+    /// a warning once at the threshold.
+    private func enforceMaxPrefix(_ neighbor: Neighbor, family: AddressFamily) {
+        guard let max = neighbor.config.maxPrefix, neighbor.negotiated != nil else { return }
+        let accepted = rib.acceptedPaths(from: neighbor.id)
+        if accepted > max.limit {
+            logger.error(
+                "\(LogEvent.maxPrefixReached(accepted: accepted, limit: max.limit, restartAfter: max.restartAfter))",
+                metadata: ["peer": "\(neighbor.config.address)", "asn": "\(neighbor.config.peerAS)"])
+            var data: [UInt8] = [UInt8(family.afi.rawValue >> 8), UInt8(truncatingIfNeeded: family.afi.rawValue), family.safi.rawValue]
+            let limit = UInt32(clamping: max.limit)
+            data += [UInt8(limit >> 24), UInt8(truncatingIfNeeded: limit >> 16), UInt8(truncatingIfNeeded: limit >> 8), UInt8(truncatingIfNeeded: limit)]
+            let notification = NotificationMessage(code: .cease, subcode: CeaseSubcode.maximumNumberOfPrefixesReached.rawValue, data: data)
+            neighbor.controller.handle(.cease(notification, restartAfter: max.restartAfter))
+        } else if !neighbor.warnedAboutPrefixes, accepted * 100 >= max.limit * max.warningPercent {
+            neighbor.warnedAboutPrefixes = true
+            logger.warning(
+                "\(LogEvent.maxPrefixWarning(accepted: accepted, percent: max.warningPercent, limit: max.limit))",
+                metadata: ["peer": "\(neighbor.config.address)", "asn": "\(neighbor.config.peerAS)"])
+        }
     }
 
     // MARK: - Export

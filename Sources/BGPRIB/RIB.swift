@@ -81,6 +81,20 @@ public struct RIB: Sendable {
     private var ipv6 = RouteTable<IPv6Prefix>()
     /// References given back only at the next mutating call, so the identifiers in returned changes stay valid.
     private var deferredReleases: [AttributeID] = []
+    /// Eligible (post-policy accepted) paths per source, indexed by `PeerID.rawValue`: what max-prefix counts.
+    private var acceptedCounts: [Int] = []
+
+    /// The number of paths from `peer` that passed the import checks and policy.
+    public func acceptedPaths(from peer: PeerID) -> Int {
+        Int(peer.rawValue) < acceptedCounts.count ? acceptedCounts[Int(peer.rawValue)] : 0
+    }
+
+    private static func count(_ path: StoredPath, _ delta: Int, in counts: inout [Int]) {
+        guard path.isEligible else { return }
+        let index = Int(path.peer.rawValue)
+        if index >= counts.count { counts += Array(repeating: 0, count: index - counts.count + 1) }
+        counts[index] += delta
+    }
 
     /// Creates an empty RIB.
     public init(configuration: RIBConfiguration) { self.configuration = configuration }
@@ -214,22 +228,24 @@ public struct RIB: Sendable {
         case .v4(let p):
             return Self.replace(
                 in: &ipv4, prefix: p, family: .v4(p), pathID: route.pathID, peer: peer, with: path, attributes: &attributes,
-                deferred: &deferredReleases, peers: peers, options: configuration.decision)
+                deferred: &deferredReleases, counts: &acceptedCounts, peers: peers, options: configuration.decision)
         case .v6(let p):
             return Self.replace(
                 in: &ipv6, prefix: p, family: .v6(p), pathID: route.pathID, peer: peer, with: path, attributes: &attributes,
-                deferred: &deferredReleases, peers: peers, options: configuration.decision)
+                deferred: &deferredReleases, counts: &acceptedCounts, peers: peers, options: configuration.decision)
         }
     }
 
     private static func replace<P: Hashable & Sendable>(
         in table: inout RouteTable<P>, prefix: P, family: IPPrefix, pathID: UInt32, peer: PeerID, with new: StoredPath?,
-        attributes: inout AttributeStore, deferred: inout [AttributeID], peers: [PeerID: RIBPeer], options: DecisionOptions
+        attributes: inout AttributeStore, deferred: inout [AttributeID], counts: inout [Int], peers: [PeerID: RIBPeer],
+        options: DecisionOptions
     ) -> RIBChange? {
         let slot = table.slot(of: prefix)
         // Fast paths for the common cases (a host's routes have one path each): a first path, or the only path
         // replaced or withdrawn by its own source. They give the same result as the general case below.
         if slot == nil, let new {
+            count(new, +1, in: &counts)
             let eligible = new.isEligible
             table.setSinglePath(new, for: prefix, slot: nil, selected: eligible)
             guard eligible else { return nil }
@@ -241,6 +257,8 @@ public struct RIB: Sendable {
             let record = table.record(slot)
             let only = record.first
             if only.peer == peer, only.pathID == pathID {
+                count(only, -1, in: &counts)
+                if let new { count(new, +1, in: &counts) }
                 deferred.append(only.received)
                 if only.accepted != only.received { deferred.append(only.accepted) }
                 let old = record.bestIndex == 0
@@ -259,8 +277,10 @@ public struct RIB: Sendable {
         }
         var paths = slot.map { table.paths($0) } ?? []
         let old = slot.flatMap { selection(table.record($0), paths) }
+        if let new { count(new, +1, in: &counts) }
         if let existing = paths.firstIndex(where: { $0.peer == peer && $0.pathID == pathID }) {
             let removed = paths[existing]
+            count(removed, -1, in: &counts)
             deferred.append(removed.received)
             if removed.accepted != removed.received { deferred.append(removed.accepted) }
             if let new { paths[existing] = new } else { paths.remove(at: existing) }

@@ -21,6 +21,9 @@ public enum SessionEvent: Hashable, Sendable {
     /// Event 2 variant: Cease with another subcode (reset, de-configured, max prefix...); the session restarts
     /// after the idle hold time unless `restart` is false.
     case reset(CeaseSubcode, communication: String?, restart: Bool)
+    /// Ends the session with this NOTIFICATION (a Cease the speaker decided on, e.g. Maximum Number of Prefixes
+    /// Reached with its RFC 4486 data) and restarts it after `restartAfter`, or never when `nil`.
+    case cease(NotificationMessage, restartAfter: Duration?)
     /// Events 9-13 and the RFC 9687 SendHoldTimer_Expires: a timer the machine armed has fired.
     case timerExpired(SessionTimer)
     /// Event 16: Tcp_CR_Acked: our outgoing connection is up.

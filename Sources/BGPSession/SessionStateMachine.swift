@@ -124,6 +124,8 @@ public struct SessionStateMachine: Sendable {
             return stop(.administrativeShutdown, communication: communication, restart: false)
         case .reset(let subcode, let communication, let restart):
             return stop(subcode, communication: communication, restart: restart)
+        case .cease(let notification, let restartAfter):
+            return stop(notification: notification, restartAfter: restartAfter)
         case .timerExpired(let timer):
             return timerExpired(timer)
         case .tcpConnectionAcknowledged(let id):
@@ -166,7 +168,13 @@ public struct SessionStateMachine: Sendable {
     }
 
     mutating func stop(_ subcode: CeaseSubcode, communication: String?, restart: Bool) -> [SessionAction] {
-        let notification = NotificationMessage.cease(subcode, communication: communication)
+        stop(
+            notification: NotificationMessage.cease(subcode, communication: communication),
+            restartAfter: restart ? configuration.idleHoldTime : nil)
+    }
+
+    /// Sends `notification` on every connection, closes them, and goes to Idle; restarts after `restartAfter`.
+    mutating func stop(notification: NotificationMessage, restartAfter: Duration?) -> [SessionAction] {
         var actions: [SessionAction] = []
         if let candidate {
             actions += [.send(candidate.id, .notification(notification)), .close(candidate.id)]
@@ -190,9 +198,9 @@ public struct SessionStateMachine: Sendable {
             outgoingInFlight = false
         }
         actions.append(.cancelTimer(SessionTimer(.connectRetry)))
-        phase = .idle(automaticRestart: restart)
-        if restart {
-            actions.append(.armTimer(SessionTimer(.idleHold), jittered(configuration.idleHoldTime)))
+        phase = .idle(automaticRestart: restartAfter != nil)
+        if let restartAfter {
+            actions.append(.armTimer(SessionTimer(.idleHold), jittered(restartAfter)))
         } else {
             actions.append(.cancelTimer(SessionTimer(.idleHold)))
         }

@@ -53,7 +53,8 @@ struct ConfigSummary {
                     + "tcp-user-timeout=\(n.tcpUserTimeout?.description ?? "-") families=\(n.families.map(\.description)) "
                     + "description=\(n.description ?? "-") import=\(n.importPolicy?.description ?? "default") "
                     + "export=\(n.exportPolicy?.description ?? "default") rr-client=\(n.routeReflectorClient) allowas-in=\(n.allowOwnAS) "
-                    + "next-hop-ipv4=\(n.nextHopIPv4?.description ?? "-") next-hop-ipv6=\(n.nextHopIPv6?.description ?? "-")")
+                    + "next-hop-ipv4=\(n.nextHopIPv4?.description ?? "-") next-hop-ipv6=\(n.nextHopIPv6?.description ?? "-") "
+                    + "max-prefix=\(n.maxPrefix.map { "\($0.limit)/\($0.warningPercent)%/\($0.restartAfter?.description ?? "never")" } ?? "-")")
         }
         for n in c.networks {
             lines.append(

@@ -182,3 +182,27 @@ import Testing
         #expect(rib.attributes.count == 0)
     }
 }
+
+@Suite struct AcceptedCountTests {
+    @Test func countsEligibleAcceptedPathsPerNeighbour() {
+        var rib = RIBTests.rib()
+        let routes = ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"].map(RIBTests.route)
+        _ = rib.update(from: PeerID(1), announced: routes, attributes: RIBTests.attrs([65101], nextHop: "10.0.1.1"))
+        _ = rib.update(from: PeerID(2), announced: routes, attributes: RIBTests.attrs([65102], nextHop: "10.0.2.1"))
+        #expect(rib.acceptedPaths(from: PeerID(1)) == 3)
+        #expect(rib.acceptedPaths(from: PeerID(2)) == 3)
+        _ = rib.update(from: PeerID(1), withdrawn: [routes[0]])
+        #expect(rib.acceptedPaths(from: PeerID(1)) == 2)
+        // Re-announcing replaces, it does not add.
+        _ = rib.update(from: PeerID(1), announced: [routes[1]], attributes: RIBTests.attrs([65101, 65000], nextHop: "10.0.1.1"))
+        #expect(rib.acceptedPaths(from: PeerID(1)) == 2)
+        // Rejected and looped paths do not count.
+        _ = rib.update(from: PeerID(1), announced: [RIBTests.route("10.4.0.0/16")], attributes: RIBTests.attrs([65101], nextHop: "10.0.1.1"),
+                       policy: { _, _ in .reject })
+        _ = rib.update(from: PeerID(1), announced: [RIBTests.route("10.5.0.0/16")], attributes: RIBTests.attrs([65101, RIBTests.localAS], nextHop: "10.0.1.1"))
+        #expect(rib.acceptedPaths(from: PeerID(1)) == 2)
+        _ = rib.peerDown(PeerID(1))
+        #expect(rib.acceptedPaths(from: PeerID(1)) == 0)
+        #expect(rib.acceptedPaths(from: PeerID(2)) == 3)
+    }
+}

@@ -152,3 +152,25 @@ import Testing
         #expect(a.handle(.start) == b.handle(.start))
     }
 }
+
+@Suite struct CeaseTests {
+    @Test func ceaseWithRestartTimer() {
+        var m = S.machine(in: .established)
+        let notification = NotificationMessage(code: .cease, subcode: 1, data: [0, 1, 1, 0, 0, 0, 5])
+        let actions = m.handle(.cease(notification, restartAfter: .seconds(60)))
+        #expect(actions.notification() == notification)
+        #expect(actions.sessionDown)
+        #expect(actions.contains(.armTimer(SessionTimer(.idleHold), .seconds(60))))
+        #expect(m.state == .idle)
+        _ = m.handle(.timerExpired(SessionTimer(.idleHold)))
+        #expect(m.state == .connect)
+    }
+
+    @Test func ceaseWithoutRestart() {
+        var m = S.machine(in: .established)
+        let actions = m.handle(.cease(.cease(.maximumNumberOfPrefixesReached), restartAfter: nil))
+        #expect(!actions.contains { if case .armTimer(let t, _) = $0 { t.kind == .idleHold } else { false } })
+        #expect(m.handle(.timerExpired(SessionTimer(.idleHold))).isEmpty)
+        #expect(m.state == .idle)
+    }
+}

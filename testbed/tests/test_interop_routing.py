@@ -137,3 +137,24 @@ def test_rfc8212_default_passes_nothing_between_ebgp_neighbors():
         assert not frr_route(frr, "198.51.100.0/24").get("paths"), "RFC 8212: no policy, no routes"
     finally:
         lab.close()
+
+
+def test_max_prefix_closes_the_session_with_the_rfc4486_cease():
+    lab = Lab()
+    try:
+        host, bird_ns = lab.namespace("h"), lab.namespace("bird")
+        lab.link(host, bird_ns, ["10.212.1.1/24", "fd00:212:1::1/64"], ["10.212.1.2/24", "fd00:212:1::2/64"], name="l1")
+        bird = SendingBird(lab, bird_ns, "bird", BIRD_AS, "10.212.1.2").neighbor("10.212.1.1", PEERLET_AS)
+        peerlet = Peerletd(lab, host, "peerletd", PEERLET_AS, "10.212.0.1")
+        # BIRD sends two prefixes (one IPv4, one IPv6); the limit is one.
+        peerlet.neighbor("10.212.1.2", BIRD_AS, hold=9, **{"import": "accept", "max-prefix": "{limit: 1, restart-after: 0}"})
+        bird.start()
+        peerlet.start()
+        wait_for(lambda: "Maximum number of prefixes reached" in bird.birdc("show", "protocols", "all", "n0"), 40,
+                 what="BIRD receiving Cease/Maximum Number of Prefixes Reached")
+        assert peerlet.events("10.212.1.2", "maximum prefixes reached")
+        # restart-after 0: the session stays down.
+        time.sleep(3)
+        assert not bird.is_established("10.212.1.1")
+    finally:
+        lab.close()

@@ -127,3 +127,22 @@ def test_hold_timer_expiry_sends_4_0(wire):
     # Established at about 1.5 s into the script, the hold timer is 3 s.
     assert 3.5 <= ex.time_of_first(3) <= 6
     assert ex.closed
+
+
+def test_max_prefix_cease_carries_afi_safi_and_limit():
+    lab = Lab()
+    try:
+        host = lab.namespace("h")
+        peer_ns = lab.namespace("p")
+        lab.link(host, peer_ns, ["10.223.0.1/24"], ["10.223.0.2/24"])
+        daemon = Peerletd(lab, host, "peerletd", 4200000001, "10.223.0.1")
+        daemon.neighbor("10.223.0.2", PEER_AS, passive=True, hold=9,
+                        **{"import": "accept", "max-prefix": "{limit: 1, restart-after: 0}"}).start()
+        two = bytes([24, 198, 51, 100, 24, 198, 51, 101])
+        ex = ScriptedPeer(peer_ns).run("10.223.0.1", established() + [
+            ("send", message(2, update_body(ORIGIN + AS_PATH + NEXT_HOP, two))), ("read", 2)])
+        # RFC 4486 §4: Cease/1 with AFI 1, SAFI 1 and the upper bound 1 as data.
+        assert only_notification(ex) == (6, 1, b"\x00\x01\x01\x00\x00\x00\x01")
+        assert ex.closed
+    finally:
+        lab.close()
