@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
         .testTarget(
             name: "BGPRIBTests",
-            dependencies: ["BGPRIB", "BGPModel", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["BGPRIB", "BGPModel", "BGPConfig", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
         .testTarget(

@@ -7,7 +7,10 @@ import Yams
 /// Turns configuration text into a validated `DaemonConfig`, or into every error found, each with
 /// `file:line:column`. Unknown keys are errors.
 public enum ConfigLoader {
-    static let topKeys = ["router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id"]
+    static let topKeys = [
+        "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
+        "prefix-sets", "policies",
+    ]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
     static let listenKeys = ["enabled", "addresses", "port"]
     static let neighborKeys = [
@@ -72,11 +75,13 @@ public enum ConfigLoader {
         }
         var listen = ListenConfig()
         if let node = top["listen"] { listen = parseListen(node, r) }
+        let prefixSets = top["prefix-sets"].map { parsePrefixSets($0, r) } ?? [:]
+        let policies = top["policies"].map { parsePolicies($0, prefixSets: prefixSets, r) } ?? [:]
         var neighbors: [NeighborConfig] = []
         if let node = top["neighbors"] {
             var seen: [IPAddress: Node] = [:]
             for item in r.sequence(node, "neighbors") {
-                guard let neighbor = parseNeighbor(item, r) else { continue }
+                guard let neighbor = parseNeighbor(item, policies: policies, r) else { continue }
                 if neighbor.routeReflectorClient, let localAS, neighbor.peerAS != localAS {
                     r.error(item, "route-reflector-client on eBGP neighbor \(neighbor.address)", hint: "route reflection is for iBGP neighbors (peer-as = local-as)")
                 }
@@ -118,9 +123,11 @@ public enum ConfigLoader {
             clusterID = r.value(node, "cluster-id", expected: "an IPv4-style identifier") { RouterID($0).flatMap { $0.rawValue == 0 ? nil : $0 } }
         }
         guard let routerID, let localAS else { return nil }
-        return DaemonConfig(
+        var config = DaemonConfig(
             routerID: routerID, localAS: localAS, listen: listen, neighbors: neighbors, log: log, networks: networks,
             maximumPaths: maximumPaths, multipathRelax: relax, clusterID: clusterID)
+        config.policies = policies
+        return config
     }
 
     /// `10.1.2.3/24` is almost always a typo for `10.1.2.0/24` or `10.1.2.3/32`: refuse it rather than guess.
@@ -177,7 +184,7 @@ public enum ConfigLoader {
         return listen
     }
 
-    static func parseNeighbor(_ node: Node, _ r: ConfigReader) -> NeighborConfig? {
+    static func parseNeighbor(_ node: Node, policies: [String: PolicyDefinition], _ r: ConfigReader) -> NeighborConfig? {
         let f = r.fields(node, "a neighbor", allowed: neighborKeys)
         guard let addressNode = f["address"] else {
             r.error(node, "neighbor without 'address'", hint: "every neighbor needs 'address' and 'peer-as'")
@@ -242,12 +249,13 @@ public enum ConfigLoader {
         if let v = f["description"] { n.description = r.string(v, "description") }
         for (key, keyPath) in [("import", \NeighborConfig.importPolicy), ("export", \NeighborConfig.exportPolicy)] {
             if let v = f[key] {
-                n[keyPath: keyPath] = r.value(v, key, expected: key == "export" ? "accept, reject or originated" : "accept or reject") {
+                let builtins = key == "export" ? "accept, reject, originated" : "accept, reject"
+                n[keyPath: keyPath] = r.value(v, key, expected: "\(builtins) or the name of a policy") {
                     switch $0 {
                     case "accept": .acceptAll
                     case "reject": .rejectAll
                     case "originated" where key == "export": .originatedOnly
-                    default: nil
+                    default: policies[$0] != nil ? .named($0) : nil
                     }
                 }
             }

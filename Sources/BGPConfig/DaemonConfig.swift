@@ -24,6 +24,8 @@ public struct DaemonConfig: Hashable, Sendable {
     public var multipathRelax: Bool
     /// The route-reflection cluster ID (default: the router ID).
     public var clusterID: RouterID?
+    /// Named policies, referenced by neighbours' `import`/`export`.
+    public var policies: [String: PolicyDefinition] = [:]
 
     /// Creates a configuration.
     public init(
@@ -93,12 +95,15 @@ public enum PolicyReference: Hashable, Sendable, CustomStringConvertible {
     /// Export only: the routes this speaker originates (its networks and workloads), never routes learned from
     /// a neighbour. What a container host wants towards its ToRs: it must never become transit between them.
     case originatedOnly
+    /// A policy from the `policies` section.
+    case named(String)
 
     public var description: String {
         switch self {
         case .acceptAll: "accept"
         case .rejectAll: "reject"
         case .originatedOnly: "originated"
+        case .named(let name): name
         }
     }
 }

@@ -21,6 +21,7 @@ enum LogEvent: CustomStringConvertible {
     case updateIssue(AttributeIssue)
     case md5Failed(IPAddress, any Error)
     case shuttingDown
+    case routeRefreshAnswered(AddressFamily, prefixes: Int)
     case maxPrefixReached(accepted: Int, limit: Int, restartAfter: Duration?)
     case maxPrefixWarning(accepted: Int, percent: Int, limit: Int)
 
@@ -49,6 +50,7 @@ enum LogEvent: CustomStringConvertible {
         case .updateIssue(let issue): "RFC 7606: \(issue)"
         case .md5Failed(let address, let error): "cannot set TCP MD5 key for \(address): \(error)"
         case .shuttingDown: "shutting down: sending Cease to every neighbor"
+        case .routeRefreshAnswered(let family, let prefixes): "route refresh for \(family) answered with \(prefixes) prefixes"
         case .maxPrefixReached(let accepted, let limit, let restartAfter):
             "maximum prefixes reached: \(accepted) accepted, limit \(limit); closing the session"
                 + (restartAfter.map { ", restart in \($0)" } ?? ", no automatic restart")

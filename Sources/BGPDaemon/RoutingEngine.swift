@@ -39,6 +39,15 @@ final class RoutingEngine: @unchecked Sendable {
     private let logger: Logger
     private(set) var rib: RIB
     private var neighbors: [PeerID: Neighbor] = [:]
+    private var policies: [String: CompiledPolicy] = [:]
+
+    /// A neighbour's import or export policy, resolved.
+    private enum Resolved {
+        case accept
+        case reject
+        case originated
+        case policy(CompiledPolicy)
+    }
 
     init(config: DaemonConfig, controllers: [PeerController], eventLoop: any EventLoop, logger: Logger) {
         self.config = config
@@ -48,6 +57,14 @@ final class RoutingEngine: @unchecked Sendable {
             configuration: RIBConfiguration(
                 localAS: config.localAS, routerID: config.routerID, clusterID: config.clusterID,
                 decision: DecisionOptions(maximumPaths: config.maximumPaths, multipathRelax: config.multipathRelax)))
+        for (name, definition) in config.policies {
+            do {
+                policies[name] = try CompiledPolicy(definition)
+            } catch {
+                // The loader validated every pattern; a failure here would be a bug. Reject rather than pass.
+                logger.error("policy \(name) does not compile (\(error)); it rejects everything")
+            }
+        }
         for (index, controller) in controllers.enumerated() {
             let id = PeerID(UInt16(index + 1))
             neighbors[id] = Neighbor(id: id, controller: controller, config: controller.neighbor)
@@ -81,7 +98,7 @@ final class RoutingEngine: @unchecked Sendable {
             neighbor.ribPeer = peer
             neighbor.negotiated = negotiated
             neighbor.localAddress = neighbor.controller.localAddress
-            for family in negotiated.families { sendTable(family: family, to: id, endOfRIB: true) }
+            for family in negotiated.families { _ = sendTable(family: family, to: id, endOfRIB: true) }
         case .down:
             neighbor.negotiated = nil
             neighbor.warnedAboutPrefixes = false
@@ -93,7 +110,10 @@ final class RoutingEngine: @unchecked Sendable {
             // RFC 7313: bracket the refreshed table with BoRR/EoRR when both sides support it.
             let enhanced = neighbor.negotiated?.enhancedRouteRefresh == true
             if enhanced { neighbor.controller.send(updates: [Self.marker(refresh.family, .beginningOfRouteRefresh)]) }
-            sendTable(family: refresh.family, to: id, endOfRIB: false)
+            let sent = sendTable(family: refresh.family, to: id, endOfRIB: false)
+            logger.info(
+                "\(LogEvent.routeRefreshAnswered(refresh.family, prefixes: sent))",
+                metadata: ["peer": "\(neighbor.config.address)", "asn": "\(neighbor.config.peerAS)"])
             if enhanced { neighbor.controller.send(updates: [Self.marker(refresh.family, .endOfRouteRefresh)]) }
         }
     }
@@ -102,27 +122,47 @@ final class RoutingEngine: @unchecked Sendable {
         BGPMessage.routeRefresh(RouteRefreshMessage(family: family, subtype: subtype)).encoded()
     }
 
-    /// The import policy of a neighbour: RFC 8212 rejects everything from eBGP unless configured otherwise.
-    private func importAccepts(_ neighbor: Neighbor) -> Bool {
-        switch neighbor.config.importPolicy ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
-        case .acceptAll: true
-        case .rejectAll, .originatedOnly: false
+    /// A neighbour's policy: configured, or the RFC 8212 default (nothing for eBGP, everything for iBGP).
+    private func resolve(_ reference: PolicyReference?, _ neighbor: Neighbor) -> Resolved {
+        switch reference ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
+        case .acceptAll: .accept
+        case .rejectAll: .reject
+        case .originatedOnly: .originated
+        case .named(let name): policies[name].map { .policy($0) } ?? .reject
         }
     }
 
-    /// The export policy of a neighbour for a route from `source` (RFC 8212 default for eBGP: nothing).
-    private func exportAccepts(_ neighbor: Neighbor, source: PeerID) -> Bool {
-        switch neighbor.config.exportPolicy ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
-        case .acceptAll: true
-        case .rejectAll: false
-        case .originatedOnly: source == .local
+    /// The import policy as the RIB calls it. A policy that does not look at prefixes is evaluated once per UPDATE.
+    private func importPolicy(_ neighbor: Neighbor) -> (IPPrefix, RouteAttributes) -> ImportResult {
+        switch resolve(neighbor.config.importPolicy, neighbor) {
+        case .accept: return { _, _ in .accept }
+        case .reject, .originated: return { _, _ in .reject }
+        case .policy(let policy):
+            let localAS = config.localAS
+            let address = neighbor.config.address
+            var memo: ImportResult? = nil
+            return { prefix, attributes in
+                if let memo, !policy.dependsOnPrefix { return memo }
+                let result: ImportResult
+                switch policy.evaluate(attributes, context: PolicyContext(prefix: prefix, neighbor: address, localAS: localAS)) {
+                case .accepted(let changed, let modified, _): result = modified ? .modify(changed) : .accept
+                case .rejected: result = .reject
+                }
+                memo = result
+                return result
+            }
         }
+    }
+
+    /// True when the neighbour's export policy gives the same answer for every prefix of one attribute set.
+    private func exportIsPerAttributeSet(_ neighbor: Neighbor) -> Bool {
+        if case .policy(let policy) = resolve(neighbor.config.exportPolicy, neighbor) { return !policy.dependsOnPrefix }
+        return true
     }
 
     private func receive(_ update: UpdateMessage, from id: PeerID) {
         guard let neighbor = neighbors[id] else { return }
-        let result: ImportResult = importAccepts(neighbor) ? .accept : .reject
-        let policy: (IPPrefix, RouteAttributes) -> ImportResult = { _, _ in result }
+        let policy = importPolicy(neighbor)
         var changes: [RIBChange] = []
         let withdrawn = update.withdrawnRoutes.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) }
             + (update.multiprotocolUnreach?.withdrawn.map { RoutePrefix($0.prefix, pathID: $0.pathID ?? 0) } ?? [])
@@ -169,13 +209,28 @@ final class RoutingEngine: @unchecked Sendable {
 
     // MARK: - Export
 
-    /// What `selection` looks like towards `target`: the attributes and next hops to send, or `nil` when it is
-    /// not exported there.
-    private func export(_ selection: Selection?, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {
-        guard let selection, let targetPeer = target.ribPeer, exportAccepts(target, source: selection.best.peer) else { return nil }
-        let source = selection.best.peer == .local ? nil : neighbors[selection.best.peer]?.ribPeer
+    /// What `selection` of `prefix` looks like towards `target`: the attributes and next hops to send, or `nil`
+    /// when it is not exported there.
+    private func export(_ selection: Selection?, prefix: IPPrefix, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {
+        guard let selection, let targetPeer = target.ribPeer else { return nil }
+        let sourceID = selection.best.peer
+        let source = sourceID == .local ? nil : neighbors[sourceID]?.ribPeer
+        let policy: (RouteAttributes) -> RouteAttributes?
+        switch resolve(target.config.exportPolicy, target) {
+        case .accept: policy = { $0 }
+        case .reject: return nil
+        case .originated:
+            guard sourceID == .local else { return nil }
+            policy = { $0 }
+        case .policy(let compiled):
+            let context = PolicyContext(prefix: prefix, neighbor: source?.address, localAS: config.localAS)
+            policy = { route in
+                if case .accepted(let changed, _, _) = compiled.evaluate(route, context: context) { return changed }
+                return nil
+            }
+        }
         guard case .success(var route) = ExportRules.export(
-            rib.attributes[selection.best.attributes], from: source, to: targetPeer, configuration: rib.configuration, policy: { $0 })
+            rib.attributes[selection.best.attributes], from: source, to: targetPeer, configuration: rib.configuration, policy: policy)
         else { return nil }
         if route.nextHop == nil {
             // Next hop self: our address on this session, or the configured one for the other family.
@@ -212,8 +267,18 @@ final class RoutingEngine: @unchecked Sendable {
             var groupOf: [ExportKey: Int] = [:]  // -1: not exported
             var withdraw: [AddressFamily: [NLRI]] = [:]
             var last: (key: ExportKey, index: Int)? = nil  // consecutive changes usually share attributes
-            func group(_ selection: Selection?, _ family: AddressFamily) -> Int {
+            let cacheable = exportIsPerAttributeSet(target)
+            var groupOfAttributes: [GroupKey: Int] = [:]  // used when the policy looks at prefixes
+            func group(_ selection: Selection?, _ prefix: IPPrefix, _ family: AddressFamily) -> Int {
                 guard let selection else { return -1 }
+                guard cacheable else {
+                    guard let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) else { return -1 }
+                    let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
+                    if let index = groupOfAttributes[key] { return index }
+                    groups.append((key, []))
+                    groupOfAttributes[key] = groups.count - 1
+                    return groups.count - 1
+                }
                 let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
                 if let last, last.key == key { return last.index }
                 if let index = groupOf[key] {
@@ -221,7 +286,7 @@ final class RoutingEngine: @unchecked Sendable {
                     return index
                 }
                 var index = -1
-                if let (attributes, hops) = export(selection, family: family, to: target) {
+                if let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) {
                     index = groups.count
                     groups.append((GroupKey(family: family, attributes: attributes, nextHops: hops), []))
                 }
@@ -232,10 +297,10 @@ final class RoutingEngine: @unchecked Sendable {
             for change in changes {
                 let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
                 guard negotiated.families.contains(family) else { continue }
-                let index = group(change.new, family)
+                let index = group(change.new, change.prefix, family)
                 if index >= 0 {
                     groups[index].nlri.append(NLRI(prefix: change.prefix))
-                } else if group(change.old, family) >= 0 {
+                } else if group(change.old, change.prefix, family) >= 0 {
                     withdraw[family, default: []].append(NLRI(prefix: change.prefix))
                 }
             }
@@ -266,17 +331,31 @@ final class RoutingEngine: @unchecked Sendable {
     }
 
     /// Sends the whole exported table of `family` to a neighbour, then End-of-RIB if asked (RFC 4724 §2).
-    private func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) {
-        guard let target = neighbors[id], let negotiated = target.negotiated else { return }
+    /// Returns the number of prefixes sent.
+    private func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) -> Int {
+        guard let target = neighbors[id], let negotiated = target.negotiated else { return 0 }
         var groups: [(key: GroupKey, nlri: [NLRI])] = []
         var groupOf: [ExportKey: Int] = [:]
+        let cacheable = exportIsPerAttributeSet(target)
+        var groupOfAttributes: [GroupKey: Int] = [:]
         for prefix in rib.selectedPrefixes where (prefix.afi == .ipv4) == (family == .ipv4Unicast) {
             guard let selection = rib.selection(for: prefix) else { continue }
+            if !cacheable {
+                guard let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) else { continue }
+                let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
+                let index = groupOfAttributes[key] ?? {
+                    groups.append((key, []))
+                    return groups.count - 1
+                }()
+                groupOfAttributes[key] = index
+                groups[index].nlri.append(NLRI(prefix: prefix))
+                continue
+            }
             let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
             var index = groupOf[key]
             if index == nil {
                 index = -1
-                if let (attributes, hops) = export(selection, family: family, to: target) {
+                if let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) {
                     index = groups.count
                     groups.append((GroupKey(family: family, attributes: attributes, nextHops: hops), []))
                 }
@@ -288,5 +367,6 @@ final class RoutingEngine: @unchecked Sendable {
         if endOfRIB {
             target.controller.send(updates: [BGPMessage.update(.endOfRIB(family)).encoded(context: negotiated.sendContext)])
         }
+        return groups.reduce(0) { $0 + $1.nlri.count }
     }
 }

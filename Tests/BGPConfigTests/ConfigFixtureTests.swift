@@ -61,6 +61,22 @@ struct ConfigSummary {
                 "network \(n.prefix) communities=\(n.communities.map(\.description)) large=\(n.largeCommunities.map(\.description)) "
                     + "med=\(n.med.map(String.init) ?? "-") local-preference=\(n.localPreference.map(String.init) ?? "-")")
         }
+        for name in c.policies.keys.sorted() {
+            let policy = c.policies[name]!
+            lines.append("policy \(name) default=\(policy.defaultVerdict.rawValue)")
+            for term in policy.terms {
+                let m = term.match
+                let a = term.actions
+                lines.append(
+                    "  term \(term.name) -> \(term.verdict.rawValue): prefixes=\(m.prefixes.map(\.description)) communities=\(m.communities.map(\.description)) "
+                        + "ext=\(m.extendedCommunities.map(\.description)) large=\(m.largeCommunities.map(\.description)) as-path=\(m.asPathPattern ?? "-") "
+                        + "as-path-contains=\(m.asPathContains.map(\.description)) neighbors=\(m.neighbors.map(\.description)) "
+                        + "next-hops=\(m.nextHops.map(\.description)) families=\(m.families.map(\.description)) originated=\(m.locallyOriginated.map(String.init) ?? "-") "
+                        + "| local-pref=\(a.localPreference.map(String.init) ?? "-") med=\(a.med.map(String.init) ?? "-") next-hop=\(a.nextHop.map { "\($0)" } ?? "-") "
+                        + "communities=\(a.communities.map { "+\($0.add) -\($0.remove) =\($0.replace.map(\.description) ?? "-")" } ?? "-") "
+                        + "large=\(a.largeCommunities.map { "+\($0.add) -\($0.remove)" } ?? "-") prepend=\(a.asPathPrepend.map { "\($0.asn?.description ?? "self")x\($0.count)" } ?? "-")")
+            }
+        }
         lines.append("maximum-paths \(c.maximumPaths) multipath-relax \(c.multipathRelax) cluster-id \(c.clusterID?.description ?? "-")")
         lines.append("log level=\(c.log.level) format=\(c.log.format)")
     }

@@ -158,3 +158,93 @@ def test_max_prefix_closes_the_session_with_the_rfc4486_cease():
         assert not bird.is_established("10.212.1.1")
     finally:
         lab.close()
+
+
+POLICY_CONFIG = """prefix-sets:
+  docs: [198.51.100.0/24]
+policies:
+  from-bird:
+    - name: only-docs
+      match: {prefix-set: docs}
+      set: {community: {add: ["65000:42"]}, large-community: {remove: ["%(bird)d:1:2"]}}
+      action: accept
+  to-frr:
+    default: accept
+    terms:
+      - match: {community: "65000:42"}
+        set: {as-path-prepend: 2, med: 77}
+""" % dict(bird=BIRD_AS)
+
+
+def test_named_policies_filter_tag_and_prepend():
+    lab = Lab()
+    try:
+        host = lab.namespace("h")
+        peerlet = Peerletd(lab, host, "peerletd", PEERLET_AS, "10.213.0.1", extra=POLICY_CONFIG)
+        bird_ns, frr_ns = lab.namespace("bird"), lab.namespace("frr")
+        lab.link(host, bird_ns, ["10.213.1.1/24", "fd00:213:1::1/64"], ["10.213.1.2/24", "fd00:213:1::2/64"], name="l1")
+        lab.link(host, frr_ns, ["10.213.2.1/24", "fd00:213:2::1/64"], ["10.213.2.2/24", "fd00:213:2::2/64"], name="l2")
+        bird = SendingBird(lab, bird_ns, "bird", BIRD_AS, "10.213.1.2").neighbor("10.213.1.1", PEERLET_AS)
+        frr = Frr(lab, frr_ns, "frr", FRR_AS, "10.213.2.2").neighbor("10.213.2.1", PEERLET_AS, hold=9)
+        peerlet.neighbor("10.213.1.2", BIRD_AS, hold=9, **{"import": "from-bird", "export": "reject"})
+        peerlet.neighbor("10.213.2.2", FRR_AS, hold=9, **{"import": "reject", "export": "to-frr", "next-hop-ipv6": "fd00:213:2::1"})
+        bird.start()
+        frr.start()
+        peerlet.start()
+
+        def frr_v4():
+            paths = frr_route(frr, "198.51.100.0/24").get("paths", [])
+            return paths[0] if paths else None
+        path = wait_for(frr_v4, 40, what="198.51.100.0/24 at FRR")
+        # Import tagged it and dropped BIRD's large community; export prepended twice and set MED.
+        assert path["aspath"]["string"] == "%d %d %d %d" % (PEERLET_AS, PEERLET_AS, PEERLET_AS, BIRD_AS)
+        assert "65000:42" in path["community"]["string"] and "65001:100" in path["community"]["string"]
+        assert "largeCommunity" not in path
+        assert path.get("metric") == 77
+        # The IPv6 route is outside the prefix set: rejected on import, so FRR never sees it.
+        wait_for(lambda: bird.is_established("10.213.1.1"), 10)
+        time.sleep(2)
+        assert not frr_route(frr, "2001:db8:11::/48", "ipv6").get("paths")
+    finally:
+        lab.close()
+
+
+def test_route_refresh_from_each_peer_gets_the_table_again():
+    """BIRD (`reload in`) and FRR (`clear bgp … soft in`) send ROUTE-REFRESH and get the table again on the same
+    session. GoBGP 3.10 keeps its own Adj-RIB-In: its `softresetin` re-applies that and sends no ROUTE-REFRESH,
+    so GoBGP only checks that nothing breaks."""
+    lab = Lab()
+    try:
+        host = lab.namespace("h")
+        peerlet = Peerletd(lab, host, "peerletd", PEERLET_AS, "10.214.0.1", extra="networks: [10.244.14.0/24]\n")
+        daemons = []
+        for i, (kind, cls, asn) in enumerate([("bird", Bird, BIRD_AS), ("frr", Frr, FRR_AS), ("gobgp", GoBgp, GOBGP_AS)], 1):
+            ns = lab.namespace(kind)
+            lab.link(host, ns, ["10.214.%d.1/24" % i], ["10.214.%d.2/24" % i], name="l%d" % i)
+            daemons.append(cls(lab, ns, kind, asn, "10.214.%d.2" % i).neighbor("10.214.%d.1" % i, PEERLET_AS, hold=9))
+            peerlet.neighbor("10.214.%d.2" % i, asn, hold=9, **{"import": "accept", "export": "originated"})
+        for d in daemons:
+            d.start()
+        peerlet.start()
+        bird, frr, gobgp = daemons
+        wait_for(lambda: "10.244.14.0/24" in bird.birdc("show", "route", "10.244.14.0/24"), 30, what="route at BIRD")
+        wait_for(lambda: frr_route(frr, "10.244.14.0/24").get("paths"), 30, what="route at FRR")
+        wait_for(lambda: gobgp_rib(gobgp, "ipv4").get("10.244.14.0/24"), 30, what="route at GoBGP")
+        frr_before = frr.neighbor_json("10.214.2.1").get("messageStats", {}).get("updatesRecv", 0)
+        # Each peer asks for the table again (ROUTE-REFRESH); Peerlet answers on the same session.
+        bird.birdc("reload", "in", "n0")
+        frr.vtysh("clear bgp 10.214.2.1 soft in")
+        gobgp.ns.exec(["gobgp", "-u", "127.0.0.1", "-p", "50051", "neighbor", "10.214.3.1", "softresetin"])
+        for address in ("10.214.1.2", "10.214.2.2"):
+            wait_for(lambda: peerlet.events(address, "route refresh for ipv4-unicast answered with 1 prefixes"), 15,
+                     what="route refresh from %s answered" % address)
+        wait_for(lambda: frr.neighbor_json("10.214.2.1").get("messageStats", {}).get("updatesRecv", 0) > frr_before, 10,
+                 what="FRR receiving the refreshed table")
+        # The route is still there and no session was reset.
+        assert "10.244.14.0/24" in bird.birdc("show", "route", "10.244.14.0/24")
+        assert frr_route(frr, "10.244.14.0/24").get("paths")
+        assert gobgp_rib(gobgp, "ipv4").get("10.244.14.0/24")
+        for address in ("10.214.1.2", "10.214.2.2", "10.214.3.2"):
+            assert len(peerlet.events(address, "session established")) == 1
+    finally:
+        lab.close()
