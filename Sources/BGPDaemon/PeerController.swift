@@ -129,6 +129,12 @@ public final class PeerController: @unchecked Sendable {
 
     func writabilityChanged(_ id: ConnectionID, isWritable: Bool) {
         handle(.writabilityChanged(id, isWritable: isWritable))
+        if id == machine.establishedConnection { observer?(.writability(isWritable)) }
+    }
+
+    /// Whether the Established connection takes more data without queueing past its high watermark.
+    public var isWritable: Bool {
+        machine.establishedConnection.flatMap { connections[$0]?.channel.isWritable } ?? false
     }
 
     // MARK: - The machine
@@ -253,4 +259,6 @@ public enum PeerNotification: Sendable {
     case update(UpdateMessage)
     /// A route refresh request or marker.
     case routeRefresh(RouteRefreshMessage)
+    /// The Established connection's send buffer filled (`false`) or drained (`true`).
+    case writability(Bool)
 }

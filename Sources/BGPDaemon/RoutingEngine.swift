@@ -26,6 +26,10 @@ final class RoutingEngine: @unchecked Sendable {
         var localAddress: IPAddress?
         /// The max-prefix warning was logged for the current session.
         var warnedAboutPrefixes = false
+        /// The send buffer is full: changes only mark prefixes dirty until it drains.
+        var blocked = false
+        /// Prefixes changed while blocked, sent from the Loc-RIB as it is when the buffer drains.
+        var pending = Set<IPPrefix>()
 
         init(id: PeerID, controller: PeerController, config: NeighborConfig) {
             self.id = id
@@ -102,9 +106,19 @@ final class RoutingEngine: @unchecked Sendable {
         case .down:
             neighbor.negotiated = nil
             neighbor.warnedAboutPrefixes = false
+            neighbor.blocked = false
+            neighbor.pending = []
             distribute(rib.peerDown(id))
         case .update(let update):
             receive(update, from: id)
+        case .writability(let writable):
+            guard writable else {
+                neighbor.blocked = true
+                return
+            }
+            guard neighbor.blocked else { return }
+            neighbor.blocked = false
+            flushPending(neighbor)
         case .routeRefresh(let refresh):
             guard refresh.subtype == .normal, neighbor.negotiated?.families.contains(refresh.family) == true else { return }
             // RFC 7313: bracket the refreshed table with BoRR/EoRR when both sides support it.
@@ -263,6 +277,11 @@ final class RoutingEngine: @unchecked Sendable {
         guard !changes.isEmpty else { return }
         for target in neighbors.values {
             guard let negotiated = target.negotiated else { continue }
+            if target.blocked {
+                // Backpressure: a slow neighbour gets its changes later, coalesced; the others are not held up.
+                for change in changes { target.pending.insert(change.prefix) }
+                continue
+            }
             var groups: [(key: GroupKey, nlri: [NLRI])] = []
             var groupOf: [ExportKey: Int] = [:]  // -1: not exported
             var withdraw: [AddressFamily: [NLRI]] = [:]
@@ -328,6 +347,41 @@ final class RoutingEngine: @unchecked Sendable {
             messages += builder.announcements(family: key.family, attributes: key.attributes, nextHops: key.nextHops, nlri: nlri)
         }
         target.controller.send(updates: messages)
+        if !messages.isEmpty, !target.controller.isWritable { target.blocked = true }
+    }
+
+    /// How many dirty prefixes are generated at a time while draining a backlog.
+    private static let drainChunk = 16_384
+
+    /// Sends what changed while the neighbour was blocked, from the current Loc-RIB, until the buffer fills again.
+    private func flushPending(_ target: Neighbor) {
+        guard let negotiated = target.negotiated else { return }
+        while !target.pending.isEmpty, !target.blocked {
+            var chunk: [IPPrefix] = []
+            chunk.reserveCapacity(Self.drainChunk)
+            while chunk.count < Self.drainChunk, let prefix = target.pending.popFirst() { chunk.append(prefix) }
+            var groups: [(key: GroupKey, nlri: [NLRI])] = []
+            var groupOf: [GroupKey: Int] = [:]
+            var withdraw: [AddressFamily: [NLRI]] = [:]
+            for prefix in chunk {
+                let family: AddressFamily = prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
+                guard negotiated.families.contains(family) else { continue }
+                if let (attributes, hops) = export(rib.selection(for: prefix), prefix: prefix, family: family, to: target) {
+                    let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
+                    let index = groupOf[key] ?? {
+                        groups.append((key, []))
+                        return groups.count - 1
+                    }()
+                    groupOf[key] = index
+                    groups[index].nlri.append(NLRI(prefix: prefix))
+                } else {
+                    // Without a stored Adj-RIB-Out we cannot tell whether it was sent before: withdrawing a
+                    // prefix the neighbour never had is harmless (RFC 4271 §9.2 receivers ignore it).
+                    withdraw[family, default: []].append(NLRI(prefix: prefix))
+                }
+            }
+            send(groups: groups, withdraw: withdraw, to: target, negotiated: negotiated)
+        }
     }
 
     /// Sends the whole exported table of `family` to a neighbour, then End-of-RIB if asked (RFC 4724 §2).
