@@ -16,7 +16,7 @@ public enum ConfigLoader {
     static let neighborKeys = [
         "address", "peer-as", "port", "passive", "password", "source-address", "hold-time", "keepalive-time",
         "connect-retry", "delay-open", "tcp-user-timeout", "families", "description", "import", "export",
-        "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6", "max-prefix",
+        "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6", "max-prefix", "add-path",
     ]
     static let maxPrefixKeys = ["limit", "warning", "restart-after"]
     static let logKeys = ["level", "format"]
@@ -266,6 +266,11 @@ public enum ConfigLoader {
         if let v = f["allowas-in"] { n.allowOwnAS = r.integer(v, "allowas-in", in: 0...10) ?? 0 }
         if let v = f["next-hop-ipv4"] { n.nextHopIPv4 = r.value(v, "next-hop-ipv4", expected: "an IPv4 address") { IPv4Address($0) } }
         if let v = f["next-hop-ipv6"] { n.nextHopIPv6 = r.value(v, "next-hop-ipv6", expected: "an IPv6 address") { IPv6Address($0) } }
+        if let v = f["add-path"] {
+            let mode = r.value(v, "add-path", expected: "receive, send or send-receive") { ["receive", "send", "send-receive"].contains($0) ? $0 : nil }
+            n.addPathReceive = mode == "receive" || mode == "send-receive"
+            n.addPathSend = mode == "send" || mode == "send-receive"
+        }
         if let v = f["max-prefix"] {
             // `max-prefix: 1000`, or a mapping with limit, warning (percent) and restart-after (0: never).
             if v.scalar != nil {

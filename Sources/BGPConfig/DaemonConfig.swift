@@ -167,6 +167,10 @@ public struct NeighborConfig: Hashable, Sendable {
     public var nextHopIPv6: IPv6Address?
     /// The most prefixes accepted from this neighbour.
     public var maxPrefix: MaxPrefixConfig?
+    /// ADD-PATH (RFC 7911) for every negotiated family: receive several paths per prefix, send the ECMP set, or both.
+    public var addPathReceive: Bool = false
+    /// See `addPathReceive`.
+    public var addPathSend: Bool = false
 
     /// Creates a neighbour with Peerlet's defaults.
     public init(

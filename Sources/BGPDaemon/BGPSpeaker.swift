@@ -4,6 +4,7 @@
 public import BGPConfig
 public import BGPModel
 import BGPSession
+import BGPWire
 public import Logging
 public import NIOCore
 import NIOPosix
@@ -40,6 +41,10 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
                 holdTime: neighbor.holdTime, keepaliveTime: neighbor.keepaliveTime,
                 connectRetryTime: neighbor.connectRetryTime, passive: neighbor.passive,
                 delayOpenTime: neighbor.delayOpenTime, families: neighbor.families,
+                addPath: (neighbor.addPathReceive || neighbor.addPathSend)
+                    ? neighbor.families.map {
+                        AddPathEntry(family: $0, mode: AddPathMode(rawValue: (neighbor.addPathReceive ? 1 : 0) | (neighbor.addPathSend ? 2 : 0)))
+                    } : [],
                 jitterSeed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
             let controller = PeerController(
                 neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transports(neighbor), logger: logger)

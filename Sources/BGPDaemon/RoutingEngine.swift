@@ -30,6 +30,9 @@ final class RoutingEngine: @unchecked Sendable {
         var blocked = false
         /// Prefixes changed while blocked, sent from the Loc-RIB as it is when the buffer drains.
         var pending = Set<IPPrefix>()
+        /// With ADD-PATH send: the Path Identifiers that may have been advertised for a pending prefix, so that
+        /// the ones no longer in the ECMP set are withdrawn when the buffer drains.
+        var pendingPathIDs: [IPPrefix: Set<UInt32>] = [:]
 
         init(id: PeerID, controller: PeerController, config: NeighborConfig) {
             self.id = id
@@ -108,6 +111,7 @@ final class RoutingEngine: @unchecked Sendable {
             neighbor.warnedAboutPrefixes = false
             neighbor.blocked = false
             neighbor.pending = []
+            neighbor.pendingPathIDs = [:]
             distribute(rib.peerDown(id))
         case .update(let update):
             receive(update, from: id)
@@ -279,7 +283,13 @@ final class RoutingEngine: @unchecked Sendable {
             guard let negotiated = target.negotiated else { continue }
             if target.blocked {
                 // Backpressure: a slow neighbour gets its changes later, coalesced; the others are not held up.
-                for change in changes { target.pending.insert(change.prefix) }
+                for change in changes {
+                    target.pending.insert(change.prefix)
+                    let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
+                    if negotiated.addPathSend.contains(family) {
+                        target.pendingPathIDs[change.prefix, default: []].formUnion(Self.members(change.old).map { Self.advertisedPathID($0.best) })
+                    }
+                }
                 continue
             }
             var groups: [(key: GroupKey, nlri: [NLRI])] = []
@@ -316,6 +326,23 @@ final class RoutingEngine: @unchecked Sendable {
             for change in changes {
                 let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
                 guard negotiated.families.contains(family) else { continue }
+                if negotiated.addPathSend.contains(family) {
+                    // RFC 7911: every ECMP member under its own Path Identifier; members that left are withdrawn.
+                    var sent = Set<UInt32>()
+                    for member in Self.members(change.new) {
+                        let index = group(member, change.prefix, family)
+                        guard index >= 0 else { continue }
+                        let id = Self.advertisedPathID(member.best)
+                        sent.insert(id)
+                        groups[index].nlri.append(NLRI(prefix: change.prefix, pathID: id))
+                    }
+                    for member in Self.members(change.old) where !sent.contains(Self.advertisedPathID(member.best)) {
+                        if group(member, change.prefix, family) >= 0 {
+                            withdraw[family, default: []].append(NLRI(prefix: change.prefix, pathID: Self.advertisedPathID(member.best)))
+                        }
+                    }
+                    continue
+                }
                 let index = group(change.new, change.prefix, family)
                 if index >= 0 {
                     groups[index].nlri.append(NLRI(prefix: change.prefix))
@@ -325,6 +352,18 @@ final class RoutingEngine: @unchecked Sendable {
             }
             send(groups: groups, withdraw: withdraw, to: target, negotiated: negotiated)
         }
+    }
+
+    /// The ADD-PATH Path Identifier we advertise a path under: stable while the path exists, derived from its
+    /// source and the identifier it came with, so that a withdrawal names the same path.
+    static func advertisedPathID(_ path: SelectedPath) -> UInt32 {
+        UInt32(path.peer.rawValue) << 20 ^ (path.pathID & 0xFFFFF) &+ 1
+    }
+
+    /// The selection as seen by ADD-PATH: one single-path selection per ECMP member.
+    static func members(_ selection: Selection?) -> [Selection] {
+        guard let selection else { return [] }
+        return selection.multipath.map { Selection(best: $0, decidedBy: selection.decidedBy) }
     }
 
     private struct ExportKey: Hashable {
@@ -366,6 +405,28 @@ final class RoutingEngine: @unchecked Sendable {
             for prefix in chunk {
                 let family: AddressFamily = prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
                 guard negotiated.families.contains(family) else { continue }
+                if negotiated.addPathSend.contains(family) {
+                    // ADD-PATH backlog: send the current members, withdraw the identifiers that left the set.
+                    let current = Self.members(rib.selection(for: prefix))
+                    let kept = Set(current.map { Self.advertisedPathID($0.best) })
+                    for id in (target.pendingPathIDs.removeValue(forKey: prefix) ?? []).subtracting(kept).sorted() {
+                        withdraw[family, default: []].append(NLRI(prefix: prefix, pathID: id))
+                    }
+                    for member in current {
+                        guard let (attributes, hops) = export(member, prefix: prefix, family: family, to: target) else {
+                            withdraw[family, default: []].append(NLRI(prefix: prefix, pathID: Self.advertisedPathID(member.best)))
+                            continue
+                        }
+                        let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
+                        let index = groupOf[key] ?? {
+                            groups.append((key, []))
+                            return groups.count - 1
+                        }()
+                        groupOf[key] = index
+                        groups[index].nlri.append(NLRI(prefix: prefix, pathID: Self.advertisedPathID(member.best)))
+                    }
+                    continue
+                }
                 if let (attributes, hops) = export(rib.selection(for: prefix), prefix: prefix, family: family, to: target) {
                     let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
                     let index = groupOf[key] ?? {
@@ -392,8 +453,11 @@ final class RoutingEngine: @unchecked Sendable {
         var groupOf: [ExportKey: Int] = [:]
         let cacheable = exportIsPerAttributeSet(target)
         var groupOfAttributes: [GroupKey: Int] = [:]
+        let addPath = negotiated.addPathSend.contains(family)
         for prefix in rib.selectedPrefixes where (prefix.afi == .ipv4) == (family == .ipv4Unicast) {
-            guard let selection = rib.selection(for: prefix) else { continue }
+            guard let full = rib.selection(for: prefix) else { continue }
+            for selection in addPath ? Self.members(full) : [full] {
+            let pathID = addPath ? Self.advertisedPathID(selection.best) : nil
             if !cacheable {
                 guard let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) else { continue }
                 let key = GroupKey(family: family, attributes: attributes, nextHops: hops)
@@ -402,7 +466,7 @@ final class RoutingEngine: @unchecked Sendable {
                     return groups.count - 1
                 }()
                 groupOfAttributes[key] = index
-                groups[index].nlri.append(NLRI(prefix: prefix))
+                groups[index].nlri.append(NLRI(prefix: prefix, pathID: pathID))
                 continue
             }
             let key = ExportKey(peer: selection.best.peer, attributes: selection.best.attributes, family: family)
@@ -415,7 +479,8 @@ final class RoutingEngine: @unchecked Sendable {
                 }
                 groupOf[key] = index
             }
-            if index! >= 0 { groups[index!].nlri.append(NLRI(prefix: prefix)) }
+            if index! >= 0 { groups[index!].nlri.append(NLRI(prefix: prefix, pathID: pathID)) }
+            }
         }
         send(groups: groups, withdraw: [:], to: target, negotiated: negotiated)
         if endOfRIB {

@@ -248,3 +248,49 @@ def test_route_refresh_from_each_peer_gets_the_table_again():
             assert len(peerlet.events(address, "session established")) == 1
     finally:
         lab.close()
+
+
+class GoBgpSender(GoBgp):
+    """GoBGP announcing 198.51.100.0/24 itself after start."""
+
+    def start(self):
+        super().start()
+        # Same ORIGIN as BIRD's route, so that the two are equal up to the multipath step.
+        self.ns.exec(["gobgp", "-u", "127.0.0.1", "-p", "50051", "global", "rib", "add", "198.51.100.0/24", "origin", "igp"])
+        return self
+
+
+def test_add_path_send_gives_frr_both_ecmp_paths():
+    lab = Lab()
+    try:
+        host = lab.namespace("h")
+        peerlet = Peerletd(lab, host, "peerletd", PEERLET_AS, "10.215.0.1", extra="multipath-relax: true\n")
+        spec = [("bird", SendingBird, BIRD_AS), ("gobgp", GoBgpSender, GOBGP_AS), ("frr", Frr, FRR_AS)]
+        daemons = []
+        for i, (kind, cls, asn) in enumerate(spec, 1):
+            ns = lab.namespace(kind)
+            lab.link(host, ns, ["10.215.%d.1/24" % i, "fd00:215:%d::1/64" % i], ["10.215.%d.2/24" % i, "fd00:215:%d::2/64" % i],
+                     name="l%d" % i)
+            daemons.append(cls(lab, ns, kind, asn, "10.215.%d.2" % i).neighbor("10.215.%d.1" % i, PEERLET_AS, hold=9))
+        bird, gobgp, frr = daemons
+        peerlet.neighbor("10.215.1.2", BIRD_AS, hold=9, **{"import": "accept", "export": "reject"})
+        peerlet.neighbor("10.215.2.2", GOBGP_AS, hold=9, **{"import": "accept", "export": "reject"})
+        peerlet.neighbor("10.215.3.2", FRR_AS, hold=9, **{"import": "reject", "export": "accept", "add-path": "send"})
+        for d in daemons:
+            d.start()
+        peerlet.start()
+
+        def two_paths():
+            paths = frr_route(frr, "198.51.100.0/24").get("paths", [])
+            return paths if len(paths) == 2 else None
+        paths = wait_for(two_paths, 40, what="two paths for 198.51.100.0/24 at FRR (ADD-PATH)")
+        as_paths = sorted(p["aspath"]["string"] for p in paths)
+        assert as_paths == ["%d %d" % (PEERLET_AS, BIRD_AS), "%d %d" % (PEERLET_AS, GOBGP_AS)]
+        assert all(p["nexthops"][0]["ip"] == "10.215.3.1" for p in paths)
+        assert len({p.get("addpathRxId") for p in paths}) == 2
+        # GoBGP withdraws: FRR is left with BIRD's path only.
+        gobgp.ns.exec(["gobgp", "-u", "127.0.0.1", "-p", "50051", "global", "rib", "del", "198.51.100.0/24"])
+        wait_for(lambda: len(frr_route(frr, "198.51.100.0/24").get("paths", [])) == 1, 20, what="one path left at FRR")
+        assert frr_route(frr, "198.51.100.0/24")["paths"][0]["aspath"]["string"] == "%d %d" % (PEERLET_AS, BIRD_AS)
+    finally:
+        lab.close()
