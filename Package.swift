@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "peerletd", targets: ["peerletd"]),
         .executable(name: "peerlet", targets: ["peerlet"]),
         .library(name: "BGPWire", targets: ["BGPWire"]),
+        .library(name: "BGPRIB", targets: ["BGPRIB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

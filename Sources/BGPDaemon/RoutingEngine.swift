@@ -294,7 +294,8 @@ final class RoutingEngine: @unchecked Sendable {
             }
             var groups: [(key: GroupKey, nlri: [NLRI])] = []
             var groupOf: [ExportKey: Int] = [:]  // -1: not exported
-            var withdraw: [AddressFamily: [NLRI]] = [:]
+            var withdraw4: [NLRI] = []
+            var withdraw6: [NLRI] = []
             var last: (key: ExportKey, index: Int)? = nil  // consecutive changes usually share attributes
             let cacheable = exportIsPerAttributeSet(target)
             var groupOfAttributes: [GroupKey: Int] = [:]  // used when the policy looks at prefixes
@@ -338,7 +339,8 @@ final class RoutingEngine: @unchecked Sendable {
                     }
                     for member in Self.members(change.old) where !sent.contains(Self.advertisedPathID(member.best)) {
                         if group(member, change.prefix, family) >= 0 {
-                            withdraw[family, default: []].append(NLRI(prefix: change.prefix, pathID: Self.advertisedPathID(member.best)))
+                            let nlri = NLRI(prefix: change.prefix, pathID: Self.advertisedPathID(member.best))
+                            if family == .ipv4Unicast { withdraw4.append(nlri) } else { withdraw6.append(nlri) }
                         }
                     }
                     continue
@@ -347,10 +349,11 @@ final class RoutingEngine: @unchecked Sendable {
                 if index >= 0 {
                     groups[index].nlri.append(NLRI(prefix: change.prefix))
                 } else if group(change.old, change.prefix, family) >= 0 {
-                    withdraw[family, default: []].append(NLRI(prefix: change.prefix))
+                    if family == .ipv4Unicast { withdraw4.append(NLRI(prefix: change.prefix)) } else { withdraw6.append(NLRI(prefix: change.prefix)) }
                 }
             }
-            send(groups: groups, withdraw: withdraw, to: target, negotiated: negotiated)
+            send(groups: groups, withdraw: [.ipv4Unicast: withdraw4, .ipv6Unicast: withdraw6].filter { !$0.value.isEmpty }, to: target,
+                 negotiated: negotiated)
         }
     }
 

@@ -16,12 +16,9 @@ public struct AttributeID: Hashable, Sendable, CustomStringConvertible {
 /// identifier owns one reference and gives it back with `release`. A value whose count drops to zero is removed
 /// at once, so announcing and then withdrawing everything leaves the store empty.
 public struct AttributeStore: Sendable {
-    private struct Entry: Sendable {
-        var value: RouteAttributes
-        var references: UInt32
-    }
-
-    private var entries: [Entry?] = []
+    private var values: [RouteAttributes?] = []
+    /// Reference counts, apart from the values so that counting never copies (retains) a value.
+    private var references: [UInt32] = []
     private var index: [RouteAttributes: UInt32] = [:]
     private var freeSlots: [UInt32] = []
 
@@ -34,16 +31,18 @@ public struct AttributeStore: Sendable {
     /// Returns the identifier for `value`, taking one reference.
     public mutating func intern(_ value: RouteAttributes) -> AttributeID {
         if let slot = index[value] {
-            entries[Int(slot)]!.references += 1
+            references[Int(slot)] += 1
             return AttributeID(rawValue: slot)
         }
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused
-            entries[Int(slot)] = Entry(value: value, references: 1)
+            values[Int(slot)] = value
+            references[Int(slot)] = 1
         } else {
-            slot = UInt32(entries.count)
-            entries.append(Entry(value: value, references: 1))
+            slot = UInt32(values.count)
+            values.append(value)
+            references.append(1)
         }
         index[value] = slot
         return AttributeID(rawValue: slot)
@@ -51,27 +50,26 @@ public struct AttributeStore: Sendable {
 
     /// Takes one more reference on `id` (another path now holds it).
     public mutating func retain(_ id: AttributeID) {
-        entries[Int(id.rawValue)]!.references += 1
+        references[Int(id.rawValue)] += 1
     }
 
-    /// Gives back one reference; the value is removed when none are left.
-    public mutating func release(_ id: AttributeID) {
+    /// Gives back `count` references; the value is removed when none are left.
+    public mutating func release(_ id: AttributeID, count: UInt32 = 1) {
         let slot = Int(id.rawValue)
-        precondition(entries[slot] != nil, "release of \(id), which is not stored")
-        // Decrement in place: copying the entry out would copy (retain and release) the attribute arrays.
-        entries[slot]!.references -= 1
-        if entries[slot]!.references == 0 {
-            index[entries[slot]!.value] = nil
-            entries[slot] = nil
+        precondition(references[slot] >= count, "release of \(id) beyond its references")
+        references[slot] -= count
+        if references[slot] == 0 {
+            index[values[slot]!] = nil
+            values[slot] = nil
             freeSlots.append(id.rawValue)
         }
     }
 
     /// The stored value. `id` must be held by the caller.
     public subscript(id: AttributeID) -> RouteAttributes {
-        entries[Int(id.rawValue)]!.value
+        values[Int(id.rawValue)]!
     }
 
     /// The reference count of `id` (for tests and the CLI).
-    public func references(_ id: AttributeID) -> Int { Int(entries[Int(id.rawValue)]?.references ?? 0) }
+    public func references(_ id: AttributeID) -> Int { Int(id.rawValue) < references.count ? Int(references[Int(id.rawValue)]) : 0 }
 }

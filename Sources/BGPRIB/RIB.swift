@@ -23,6 +23,20 @@ public struct RIBConfiguration: Hashable, Sendable {
     }
 }
 
+/// Attribute references to give back later, run-length encoded (a withdrawal of a whole UPDATE releases one
+/// attribute set hundreds of times).
+struct DeferredReleases: Sendable {
+    var entries: [(AttributeID, UInt32)] = []
+
+    mutating func append(_ id: AttributeID) {
+        if let last = entries.last, last.0 == id {
+            entries[entries.count - 1].1 += 1
+        } else {
+            entries.append((id, 1))
+        }
+    }
+}
+
 /// What an import policy does with a path.
 public enum ImportResult: Sendable {
     /// Accepted as received.
@@ -80,7 +94,8 @@ public struct RIB: Sendable {
     private var ipv4 = RouteTable<IPv4Prefix>()
     private var ipv6 = RouteTable<IPv6Prefix>()
     /// References given back only at the next mutating call, so the identifiers in returned changes stay valid.
-    private var deferredReleases: [AttributeID] = []
+    /// Runs of the same identifier are kept as one entry with a count.
+    private var deferredReleases = DeferredReleases()
     /// Eligible (post-policy accepted) paths per source, indexed by `PeerID.rawValue`: what max-prefix counts.
     private var acceptedCounts: [Int] = []
 
@@ -203,8 +218,8 @@ public struct RIB: Sendable {
     // MARK: - Internals
 
     private mutating func flushReleases() {
-        for id in deferredReleases { attributes.release(id) }
-        deferredReleases.removeAll(keepingCapacity: true)
+        for (id, count) in deferredReleases.entries { attributes.release(id, count: count) }
+        deferredReleases.entries.removeAll(keepingCapacity: true)
     }
 
     /// The checks of RFC 4271 §9.1.2 and RFC 4456 §8 that make a path ineligible whatever the policy says.
@@ -238,7 +253,7 @@ public struct RIB: Sendable {
 
     private static func replace<P: Hashable & Sendable>(
         in table: inout RouteTable<P>, prefix: P, family: IPPrefix, pathID: UInt32, peer: PeerID, with new: StoredPath?,
-        attributes: inout AttributeStore, deferred: inout [AttributeID], counts: inout [Int], peers: [PeerID: RIBPeer],
+        attributes: inout AttributeStore, deferred: inout DeferredReleases, counts: inout [Int], peers: [PeerID: RIBPeer],
         options: DecisionOptions
     ) -> RIBChange? {
         let slot = table.slot(of: prefix)
