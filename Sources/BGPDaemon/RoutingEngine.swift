@@ -324,10 +324,14 @@ final class RoutingEngine: @unchecked Sendable {
                 last = (key, index)
                 return index
             }
+            // Looked up once per batch, not per change (Set lookups hash).
+            let active = (v4: negotiated.families.contains(.ipv4Unicast), v6: negotiated.families.contains(.ipv6Unicast))
+            let addPath = (v4: negotiated.addPathSend.contains(.ipv4Unicast), v6: negotiated.addPathSend.contains(.ipv6Unicast))
             for change in changes {
-                let family: AddressFamily = change.prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
-                guard negotiated.families.contains(family) else { continue }
-                if negotiated.addPathSend.contains(family) {
+                let isV4 = change.prefix.afi == .ipv4
+                let family: AddressFamily = isV4 ? .ipv4Unicast : .ipv6Unicast
+                guard isV4 ? active.v4 : active.v6 else { continue }
+                if isV4 ? addPath.v4 : addPath.v6 {
                     // RFC 7911: every ECMP member under its own Path Identifier; members that left are withdrawn.
                     var sent = Set<UInt32>()
                     for member in Self.members(change.new) {

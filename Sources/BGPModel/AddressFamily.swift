@@ -6,12 +6,12 @@ public struct AFI: RawRepresentable, Hashable, Sendable, Comparable, CustomStrin
     /// The 2-octet IANA value.
     public var rawValue: UInt16
     /// Creates an AFI from its IANA value.
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    /// IP version 4.
-    public static let ipv4 = AFI(rawValue: 1)
+    /// IP version 4. (Computed, not stored: the compiler folds it; a stored static costs a lazy-init check.)
+    @inlinable public static var ipv4: AFI { AFI(rawValue: 1) }
     /// IP version 6.
-    public static let ipv6 = AFI(rawValue: 2)
+    @inlinable public static var ipv6: AFI { AFI(rawValue: 2) }
 
     public var description: String {
         switch self {
@@ -29,12 +29,12 @@ public struct SAFI: RawRepresentable, Hashable, Sendable, Comparable, CustomStri
     /// The 1-octet IANA value.
     public var rawValue: UInt8
     /// Creates a SAFI from its IANA value.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// Unicast forwarding.
-    public static let unicast = SAFI(rawValue: 1)
+    @inlinable public static var unicast: SAFI { SAFI(rawValue: 1) }
     /// Multicast forwarding.
-    public static let multicast = SAFI(rawValue: 2)
+    @inlinable public static var multicast: SAFI { SAFI(rawValue: 2) }
 
     public var description: String {
         switch self {
@@ -55,15 +55,15 @@ public struct AddressFamily: Hashable, Sendable, Comparable, CustomStringConvert
     public var safi: SAFI
 
     /// Creates a pair.
-    public init(afi: AFI, safi: SAFI) {
+    @inlinable public init(afi: AFI, safi: SAFI) {
         self.afi = afi
         self.safi = safi
     }
 
     /// IPv4 unicast, the family of RFC 4271's own NLRI fields.
-    public static let ipv4Unicast = AddressFamily(afi: .ipv4, safi: .unicast)
+    @inlinable public static var ipv4Unicast: AddressFamily { AddressFamily(afi: .ipv4, safi: .unicast) }
     /// IPv6 unicast (RFC 2545, RFC 4760).
-    public static let ipv6Unicast = AddressFamily(afi: .ipv6, safi: .unicast)
+    @inlinable public static var ipv6Unicast: AddressFamily { AddressFamily(afi: .ipv6, safi: .unicast) }
 
     /// Parses `ipv4-unicast` / `ipv6-unicast` (the config and CLI spelling).
     public init?(_ text: some StringProtocol) {

@@ -18,15 +18,19 @@ public struct SelectedPath: Hashable, Sendable {
 public struct Selection: Hashable, Sendable {
     /// The best path.
     public var best: SelectedPath
-    /// The other members of the ECMP set, in decision order.
-    public var others: [SelectedPath]
+    /// The other members of the ECMP set, `nil` when there are none: a single-path selection holds no array at
+    /// all, so creating and dropping millions of them costs no reference counting.
+    private var rest: [SelectedPath]?
     /// The step that separated the best from the runner-up.
     public var decidedBy: DecisionStep
+
+    /// The other members of the ECMP set, in decision order.
+    public var others: [SelectedPath] { rest ?? [] }
 
     /// Creates a selection.
     public init(best: SelectedPath, others: [SelectedPath] = [], decidedBy: DecisionStep) {
         self.best = best
-        self.others = others
+        self.rest = others.isEmpty ? nil : others
         self.decidedBy = decidedBy
     }
 
@@ -36,7 +40,7 @@ public struct Selection: Hashable, Sendable {
     /// True when both select the same paths (the explanation may differ).
     func selectsSamePaths(as other: Selection?) -> Bool {
         guard let other else { return false }
-        return best == other.best && others == other.others
+        return best == other.best && rest == other.rest
     }
 }
 
