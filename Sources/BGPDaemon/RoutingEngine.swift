@@ -227,6 +227,33 @@ final class RoutingEngine: @unchecked Sendable {
 
     // MARK: - Export
 
+    /// One route of a neighbour's Adj-RIB-Out.
+    struct AdvertisedRoute: Hashable {
+        var prefix: IPPrefix
+        var pathID: UInt32?
+        var attributes: PathAttributes
+        var nextHops: [IPAddress]
+    }
+
+    /// The Adj-RIB-Out towards the neighbour at `address`: what the export of the Loc-RIB gives for it now, which is
+    /// what it has been sent once its backlog (if any) is drained. Computed, not stored (docs/architecture.md).
+    func adjRIBOut(to address: IPAddress) -> [AdvertisedRoute] {
+        guard let target = neighbors.values.first(where: { $0.config.address == address }), let negotiated = target.negotiated else { return [] }
+        var routes: [AdvertisedRoute] = []
+        for prefix in rib.selectedPrefixes {
+            let family: AddressFamily = prefix.afi == .ipv4 ? .ipv4Unicast : .ipv6Unicast
+            guard negotiated.families.contains(family) else { continue }
+            let addPath = negotiated.addPathSend.contains(family)
+            let full = rib.selection(for: prefix)
+            for selection in addPath ? Self.members(full) : (full.map { [$0] } ?? []) {
+                guard let (attributes, hops) = export(selection, prefix: prefix, family: family, to: target) else { continue }
+                routes.append(AdvertisedRoute(
+                    prefix: prefix, pathID: addPath ? Self.advertisedPathID(selection.best) : nil, attributes: attributes, nextHops: hops))
+            }
+        }
+        return routes.sorted { ($0.prefix, $0.pathID ?? 0) < ($1.prefix, $1.pathID ?? 0) }
+    }
+
     /// What `selection` of `prefix` looks like towards `target`: the attributes and next hops to send, or `nil`
     /// when it is not exported there.
     private func export(_ selection: Selection?, prefix: IPPrefix, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {

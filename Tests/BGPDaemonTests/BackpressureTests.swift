@@ -97,5 +97,13 @@ import Testing
         #expect(Set(after.announced) == [IPPrefix("10.2.0.0/16")!, IPPrefix("10.3.0.0/16")!])
         #expect(after.withdrawn == [IPPrefix("10.1.0.0/16")!])
         #expect(engine.rib.prefixCount == 2)
+
+        // The Adj-RIB-Out towards the target is exactly what it now holds, with our AS prepended and us as next hop;
+        // towards the source it is empty (never back to where a route came from).
+        let out = engine.adjRIBOut(to: targetConfig.address)
+        #expect(out.map(\.prefix) == [IPPrefix("10.2.0.0/16")!, IPPrefix("10.3.0.0/16")!])
+        #expect(out.allSatisfy { $0.attributes.asPath == ASPath(sequence: [4_200_000_001, 65001]) })
+        #expect(out.allSatisfy { $0.attributes.nextHop == IPv4Address("192.0.2.100") })
+        #expect(engine.adjRIBOut(to: sourceConfig.address).isEmpty)
     }
 }
