@@ -75,6 +75,8 @@ let package = Package(
         ),
 
         // MARK: - Tests
+
+        .target(name: "BGPTestSupport", path: "Sources/BGPTestSupport"),
         .testTarget(
             name: "BGPModelTests",
             dependencies: ["BGPModel", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -86,13 +88,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                "BGPTestSupport",
             ],
             exclude: ["Fixtures", "FuzzRegressions", "Captures"]
         ),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
         .testTarget(
             name: "BGPRIBTests",
-            dependencies: ["BGPRIB", "BGPModel", "BGPConfig", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "BGPRIB", "BGPModel", "BGPConfig", "BGPTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
         .testTarget(

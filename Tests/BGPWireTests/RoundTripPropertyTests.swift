@@ -2,6 +2,7 @@
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
 import BGPModel
+import BGPTestSupport
 import BGPWire
 import NIOCore
 import PropertyBased
@@ -9,20 +10,7 @@ import Testing
 
 /// decode(encode(m)) == m for random messages in every codec context.
 @Suite struct RoundTripPropertyTests {
-    /// A small deterministic generator so that one seed from PropertyBased builds one whole message.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-        mutating func bool() -> Bool { Bool.random(using: &self) }
-        mutating func u32() -> UInt32 { UInt32.random(in: 1...UInt32.max, using: &self) }
-    }
+    typealias Random = SplitMix64
 
     static func prefix4(_ r: inout Random) -> IPv4Prefix {
         IPv4Prefix(address: IPv4Address(rawValue: r.u32()), length: UInt8(r.int(0...32)))

@@ -69,3 +69,17 @@ import Testing
         #expect(messages.count == 13)
     }
 }
+
+@Suite struct OversizedAttributeTests {
+    @Test func attributesThatCannotFitProduceNoMessageInsteadOfLooping() {
+        // 1200 ASNs: 4800+ octets of AS_PATH, more than a 4096-octet message can carry.
+        let huge = PathAttributes(origin: .igp, asPath: ASPath(sequence: (1...1200).map { ASN(UInt32($0)) }), nextHop: IPv4Address("192.0.2.1"))
+        let builder = UpdateBuilder(context: CodecContext())
+        #expect(builder.announcements(family: .ipv4Unicast, attributes: huge, nlri: [NLRI(IPv4Prefix("10.0.0.0/8")!)]).isEmpty)
+        #expect(builder.announcements(family: .ipv6Unicast, attributes: huge, nextHops: [IPAddress("2001:db8::1")!],
+                                      nlri: [NLRI(IPv6Prefix("2001:db8::/32")!)]).isEmpty)
+        // With Extended Message the same fits.
+        let extended = UpdateBuilder(context: CodecContext(maximumMessageLength: 65535))
+        #expect(extended.announcements(family: .ipv4Unicast, attributes: huge, nlri: [NLRI(IPv4Prefix("10.0.0.0/8")!)]).count == 1)
+    }
+}

@@ -13,9 +13,10 @@ let package = Package(
     name: "peerlet-fuzz",
     dependencies: [.package(path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzFrame", dependencies: [.product(name: "BGPWire", package: peerlet)]),
-        .executableTarget(name: "FuzzOpen", dependencies: [.product(name: "BGPWire", package: peerlet)]),
-        .executableTarget(name: "FuzzUpdate", dependencies: [.product(name: "BGPWire", package: peerlet)]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzFrame", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
+        .executableTarget(name: "FuzzOpen", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
+        .executableTarget(name: "FuzzUpdate", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,7 +17,8 @@ public struct UpdateBuilder: Sendable {
     public init(context: CodecContext) { self.context = context }
 
     /// Encoded UPDATEs announcing `nlri` of `family` with `attributes`. For IPv4 unicast `attributes.nextHop`
-    /// is the NEXT_HOP; for other families `nextHops` go into MP_REACH_NLRI.
+    /// is the NEXT_HOP; for other families `nextHops` go into MP_REACH_NLRI. Empty when the attributes alone do
+    /// not fit the session's maximum message length.
     public func announcements(
         family: AddressFamily, attributes: PathAttributes, nextHops: [IPAddress] = [], nlri: [NLRI]
     ) -> [ByteBuffer] {
@@ -26,30 +27,16 @@ public struct UpdateBuilder: Sendable {
         var attrs = attributes
         if family != .ipv4Unicast { attrs.nextHop = nil }
         PathAttributeEncoder.encode(attrs, reach: nil, unreach: nil, context: context, into: &attributeBytes)
-        let addPath = context.addPath.contains(family)
-        var messages: [ByteBuffer] = []
-        var index = 0
-        // Header 19 + withdrawn length 2 + attribute length 2.
-        let fixed = BGPHeader.length + 4 + attributeBytes.readableBytes
         if family == .ipv4Unicast {
-            while index < nlri.count {
-                var body = ByteBuffer()
-                var used = fixed
-                while index < nlri.count, used + nlri[index].encodedLength(addPath: addPath) <= context.maximumMessageLength {
-                    nlri[index].encode(into: &body, addPath: addPath)
-                    used += nlri[index].encodedLength(addPath: addPath)
-                    index += 1
-                }
-                messages.append(Self.message(withdrawn: ByteBuffer(), attributes: attributeBytes, reachHeader: nil, reach: nil, nlri: body))
+            return pack(nlri, family: family, overhead: attributeBytes.readableBytes) { body in
+                Self.message(withdrawn: ByteBuffer(), attributes: attributeBytes, reachHeader: nil, reach: nil, nlri: body)
             }
-            return messages
         }
-        // MP_REACH_NLRI header: flags, code, 2-octet length, AFI, SAFI, next hop length, next hops, reserved.
+        // MP_REACH_NLRI header: AFI, SAFI, next hop length, next hops, reserved.
         var reachHeader = ByteBuffer()
         reachHeader.writeInteger(family.afi.rawValue)
         reachHeader.writeInteger(family.safi.rawValue)
-        let hopBytes = nextHops.reduce(0) { $0 + ($1.afi == .ipv4 ? 4 : 16) }
-        reachHeader.writeInteger(UInt8(hopBytes))
+        reachHeader.writeInteger(UInt8(nextHops.reduce(0) { $0 + ($1.afi == .ipv4 ? 4 : 16) }))
         for hop in nextHops {
             switch hop {
             case .v4(let a): reachHeader.writeInteger(a.rawValue)
@@ -59,57 +46,51 @@ public struct UpdateBuilder: Sendable {
             }
         }
         reachHeader.writeInteger(UInt8(0))
-        let reachFixed = fixed + 4 + reachHeader.readableBytes
-        while index < nlri.count {
-            var body = ByteBuffer()
-            var used = reachFixed
-            while index < nlri.count, used + nlri[index].encodedLength(addPath: addPath) <= context.maximumMessageLength {
-                nlri[index].encode(into: &body, addPath: addPath)
-                used += nlri[index].encodedLength(addPath: addPath)
-                index += 1
-            }
-            messages.append(
-                Self.message(
-                    withdrawn: ByteBuffer(), attributes: attributeBytes, reachHeader: reachHeader,
-                    reach: (PathAttributeCode.multiprotocolReachNLRI, body), nlri: ByteBuffer()))
+        // The MP attribute's own header is 4 octets (flags, code, 2-octet length).
+        return pack(nlri, family: family, overhead: attributeBytes.readableBytes + 4 + reachHeader.readableBytes) { body in
+            Self.message(
+                withdrawn: ByteBuffer(), attributes: attributeBytes, reachHeader: reachHeader,
+                reach: (PathAttributeCode.multiprotocolReachNLRI, body), nlri: ByteBuffer())
         }
-        return messages
     }
 
     /// Encoded UPDATEs withdrawing `nlri` of `family`.
     public func withdrawals(family: AddressFamily, nlri: [NLRI]) -> [ByteBuffer] {
         guard !nlri.isEmpty else { return [] }
-        let addPath = context.addPath.contains(family)
-        var messages: [ByteBuffer] = []
-        var index = 0
         if family == .ipv4Unicast {
-            while index < nlri.count {
-                var body = ByteBuffer()
-                var used = BGPHeader.length + 4
-                while index < nlri.count, used + nlri[index].encodedLength(addPath: addPath) <= context.maximumMessageLength {
-                    nlri[index].encode(into: &body, addPath: addPath)
-                    used += nlri[index].encodedLength(addPath: addPath)
-                    index += 1
-                }
-                messages.append(Self.message(withdrawn: body, attributes: ByteBuffer(), reachHeader: nil, reach: nil, nlri: ByteBuffer()))
+            return pack(nlri, family: family, overhead: 0) { body in
+                Self.message(withdrawn: body, attributes: ByteBuffer(), reachHeader: nil, reach: nil, nlri: ByteBuffer())
             }
-            return messages
         }
         var header = ByteBuffer()
         header.writeInteger(family.afi.rawValue)
         header.writeInteger(family.safi.rawValue)
+        return pack(nlri, family: family, overhead: 4 + header.readableBytes) { body in
+            Self.message(
+                withdrawn: ByteBuffer(), attributes: ByteBuffer(), reachHeader: header,
+                reach: (PathAttributeCode.multiprotocolUnreachNLRI, body), nlri: ByteBuffer())
+        }
+    }
+
+    /// Cuts `nlri` into as few bodies as fit next to `overhead` octets of attributes (plus the 19-octet header and
+    /// the two 2-octet length fields), and turns each body into a message with `assemble`.
+    private func pack(_ nlri: [NLRI], family: AddressFamily, overhead: Int, assemble: (ByteBuffer) -> ByteBuffer) -> [ByteBuffer] {
+        let addPath = context.addPath.contains(family)
+        let fixed = BGPHeader.length + 4 + overhead
+        var messages: [ByteBuffer] = []
+        var index = 0
         while index < nlri.count {
             var body = ByteBuffer()
-            var used = BGPHeader.length + 4 + 4 + header.readableBytes
+            var used = fixed
             while index < nlri.count, used + nlri[index].encodedLength(addPath: addPath) <= context.maximumMessageLength {
                 nlri[index].encode(into: &body, addPath: addPath)
                 used += nlri[index].encodedLength(addPath: addPath)
                 index += 1
             }
-            messages.append(
-                Self.message(
-                    withdrawn: ByteBuffer(), attributes: ByteBuffer(), reachHeader: header,
-                    reach: (PathAttributeCode.multiprotocolUnreachNLRI, body), nlri: ByteBuffer()))
+            // Attributes too large for this session's messages (a long AS_PATH learned over Extended Message,
+            // sent to a 4096-octet neighbour): the routes cannot be sent to it at all.
+            guard body.readableBytes > 0 else { return messages }
+            messages.append(assemble(body))
         }
         return messages
     }

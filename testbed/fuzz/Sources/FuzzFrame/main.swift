@@ -3,6 +3,7 @@
 // Fuzz target: the frame decoder and every message decoder behind it, as a session would run them.
 
 import BGPWire
+import FuzzDriver
 import NIOCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -27,17 +28,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// SwiftPM links an executable with `main` bound to `FuzzFrame_main`, so libFuzzer's driver is started from here.
+/// SwiftPM binds `main` to `FuzzFrame_main`; libFuzzer's driver starts from here.
 @_cdecl("FuzzFrame_main")
 public func entryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var vector = argv
-    return runDriver(&count, &vector) { data, size in fuzz(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }

@@ -3,6 +3,7 @@
 // Fuzz target: the OPEN body decoder (RFC 4271 §4.2, RFC 5492, RFC 9072); a decoded OPEN must round-trip.
 
 import BGPWire
+import FuzzDriver
 import NIOCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -21,17 +22,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// SwiftPM links an executable with `main` bound to `FuzzOpen_main`, so libFuzzer's driver is started from here.
+/// SwiftPM binds `main` to `FuzzOpen_main`; libFuzzer's driver starts from here.
 @_cdecl("FuzzOpen_main")
 public func entryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var vector = argv
-    return runDriver(&count, &vector) { data, size in fuzz(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }

@@ -3,6 +3,7 @@
 // Fuzz target: the UPDATE body decoder with RFC 7606 classification; a clean decode must round-trip.
 
 import BGPWire
+import FuzzDriver
 import NIOCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -24,17 +25,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// SwiftPM links an executable with `main` bound to `FuzzUpdate_main`, so libFuzzer's driver is started from here.
+/// SwiftPM binds `main` to `FuzzUpdate_main`; libFuzzer's driver starts from here.
 @_cdecl("FuzzUpdate_main")
 public func entryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var vector = argv
-    return runDriver(&count, &vector) { data, size in fuzz(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }
