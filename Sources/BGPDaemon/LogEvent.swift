@@ -22,6 +22,7 @@ enum LogEvent: CustomStringConvertible {
     case md5Failed(IPAddress, any Error)
     case shuttingDown
     case routeRefreshAnswered(AddressFamily, prefixes: Int)
+    case attributesTooLarge(AddressFamily, prefixes: Int, limit: Int)
     case maxPrefixReached(accepted: Int, limit: Int, restartAfter: Duration?)
     case maxPrefixWarning(accepted: Int, percent: Int, limit: Int)
 
@@ -51,6 +52,8 @@ enum LogEvent: CustomStringConvertible {
         case .md5Failed(let address, let error): "cannot set TCP MD5 key for \(address): \(error)"
         case .shuttingDown: "shutting down: sending Cease to every neighbor"
         case .routeRefreshAnswered(let family, let prefixes): "route refresh for \(family) answered with \(prefixes) prefixes"
+        case .attributesTooLarge(let family, let prefixes, let limit):
+            "\(prefixes) \(family) prefixes not sent: their attributes do not fit a \(limit)-octet message"
         case .maxPrefixReached(let accepted, let limit, let restartAfter):
             "maximum prefixes reached: \(accepted) accepted, limit \(limit); closing the session"
                 + (restartAfter.map { ", restart in \($0)" } ?? ", no automatic restart")

@@ -417,7 +417,13 @@ final class RoutingEngine: @unchecked Sendable {
         var messages: [ByteBuffer] = []
         for (family, nlri) in withdraw.sorted(by: { $0.key < $1.key }) { messages += builder.withdrawals(family: family, nlri: nlri) }
         for (key, nlri) in groups where !nlri.isEmpty {
-            messages += builder.announcements(family: key.family, attributes: key.attributes, nextHops: key.nextHops, nlri: nlri)
+            let built = builder.announcements(family: key.family, attributes: key.attributes, nextHops: key.nextHops, nlri: nlri)
+            if built.isEmpty {
+                logger.warning(
+                    "\(LogEvent.attributesTooLarge(key.family, prefixes: nlri.count, limit: negotiated.sendContext.maximumMessageLength))",
+                    metadata: ["peer": "\(target.config.address)", "asn": "\(target.config.peerAS)"])
+            }
+            messages += built
         }
         target.controller.send(updates: messages)
         if !messages.isEmpty, !target.controller.isWritable { target.blocked = true }
