@@ -40,6 +40,9 @@ let package = Package(
             dependencies: ["BGPModel"],
             swiftSettings: strict
         ),
+        .target(name: "FIBSync", dependencies: ["BGPModel"], swiftSettings: strict),
+        .systemLibrary(name: "CMNL", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .target(name: "NetlinkMNL", dependencies: ["FIBSync", "BGPModel", "CMNL"], swiftSettings: strict),
         .target(
             name: "BGPConfig",
             dependencies: ["BGPModel", .product(name: "Yams", package: "Yams")],
@@ -93,6 +96,8 @@ let package = Package(
             exclude: ["Fixtures", "FuzzRegressions", "Captures"]
         ),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "BGPModel"]),
+        .testTarget(name: "FIBSyncTests", dependencies: ["FIBSync", "BGPModel"]),
+        .testTarget(name: "NetlinkMNLTests", dependencies: ["NetlinkMNL", "FIBSync", "BGPModel"]),
         .testTarget(
             name: "BGPRIBTests",
             dependencies: [

@@ -19,6 +19,11 @@ check BGPModel NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CM
 check BGPWire NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL
 check BGPSession NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL
 check BGPRIB NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL BGPWire BGPSession
+check FIBSync NIOCore NIOPosix NIOEmbedded Foundation Glibc Logging Dispatch CMNL BGPWire BGPSession BGPRIB
+for target in Sources/*/; do
+    target=$(basename "$target")
+    [ "$target" = NetlinkMNL ] || [ "$target" = CMNL ] || check "$target" CMNL
+done
 check BGPConfig NIOCore NIOPosix Foundation Glibc Logging Dispatch CMNL
 if grep -rEn "Task\.sleep|ContinuousClock|SuspendingClock|Date\(\)" Sources/BGPSession Sources/BGPWire Sources/BGPModel; then
     echo "check-imports: the pure targets must not read a clock" >&2

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+/// One change to make to a routing table. `install` creates or replaces the route with the same key.
+public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
+    /// Create or replace (NLM_F_CREATE | NLM_F_REPLACE).
+    case install(KernelRoute)
+    /// Delete this exact route.
+    case remove(KernelRoute)
+
+    /// The route concerned.
+    public var route: KernelRoute {
+        switch self {
+        case .install(let r), .remove(let r): r
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .install(let r): "install \(r)"
+        case .remove(let r): "remove \(r)"
+        }
+    }
+}
+
+/// The difference between the routes Peerlet wants in a table and what the table holds, as operations (BIRD's
+/// scan/prune, Calico's `scan time`): pure, so it is tested without a kernel and run after every overrun and at
+/// start.
+///
+/// Ownership: only routes with Peerlet's protocol number are ever removed or replaced. A wanted route whose key
+/// (prefix and metric) is held by a route of another protocol is not installed — replacing it would change a
+/// route Peerlet does not own — and is reported as a conflict.
+public struct FIBReconciler: Sendable {
+    /// Peerlet's protocol number.
+    public var protocolNumber: UInt8
+
+    /// Creates a reconciler for routes of `protocolNumber`.
+    public init(protocolNumber: UInt8) { self.protocolNumber = protocolNumber }
+
+    /// The plan.
+    public struct Plan: Hashable, Sendable {
+        /// Operations, removals first (freeing keys before installs reuse them is never needed, but keeps the
+        /// table small during large reconciles).
+        public var operations: [FIBOperation]
+        /// Wanted routes not installed because another protocol holds their key.
+        public var conflicts: [KernelRoute]
+    }
+
+    /// Plans the operations that turn `observed` (everything in the table, any protocol) into `desired`.
+    public func plan(desired: [KernelRoute], observed: [KernelRoute]) -> Plan {
+        var ours: [RouteKey: KernelRoute] = [:]
+        var foreign: Set<RouteKey> = []
+        for route in observed {
+            if route.protocolNumber == protocolNumber { ours[route.key] = route } else { foreign.insert(route.key) }
+        }
+        var wanted: [RouteKey: KernelRoute] = [:]
+        for route in desired { wanted[route.key] = route }
+        var removals: [FIBOperation] = []
+        var installs: [FIBOperation] = []
+        var conflicts: [KernelRoute] = []
+        for (key, route) in ours.sorted(by: { $0.key < $1.key }) where wanted[key] == nil {
+            removals.append(.remove(route))
+        }
+        for (key, route) in wanted.sorted(by: { $0.key < $1.key }) {
+            if foreign.contains(key), ours[key] == nil {
+                conflicts.append(route)
+                continue
+            }
+            if ours[key] != route { installs.append(.install(route)) }
+        }
+        return Plan(operations: removals + installs, conflicts: conflicts)
+    }
+}

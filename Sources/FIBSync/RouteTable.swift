@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+/// The seam between Peerlet and a kernel routing table. `NetlinkMNL.MNLRouteTable` is the real one; tests of the
+/// code above it use an in-memory table.
+public protocol RouteTable: Sendable {
+    /// Applies operations in order, batched; every operation gets its own result.
+    func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult]
+    /// Every route of one family in `table`, of any protocol.
+    func dump(table: UInt32, ipv6: Bool) throws(FIBError) -> [KernelRoute]
+}
+
+/// The outcome of one operation.
+public enum FIBResult: Hashable, Sendable {
+    /// Done (a delete of a route already gone counts as done: ESRCH).
+    case done
+    /// The kernel refused it with this errno (ENETUNREACH: the next hop is not on a connected network).
+    case failed(errno: Int32)
+}
+
+/// A failure of the table as a whole (not of one route).
+public enum FIBError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The netlink socket could not be opened or bound.
+    case socket(errno: Int32)
+    /// The receive buffer overran (ENOBUFS) or acknowledgements went missing: the table must be dumped and
+    /// reconciled, as some operations' outcomes are unknown.
+    case overrun
+    /// A reply could not be parsed.
+    case malformedReply(String)
+
+    public var description: String {
+        switch self {
+        case .socket(let e): "netlink socket error \(e)"
+        case .overrun: "netlink overrun: outcomes unknown, the table needs a reconcile"
+        case .malformedReply(let what): "malformed netlink reply: \(what)"
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+/// Constants of the netlink route protocol (linux/netlink.h, linux/rtnetlink.h), named as there in Swift casing.
+enum Netlink {
+    // nlmsg_type
+    static let error: UInt16 = 2  // NLMSG_ERROR
+    static let done: UInt16 = 3  // NLMSG_DONE
+    static let newRoute: UInt16 = 24  // RTM_NEWROUTE
+    static let deleteRoute: UInt16 = 25  // RTM_DELROUTE
+    static let getRoute: UInt16 = 26  // RTM_GETROUTE
+    // nlmsg_flags
+    static let request: UInt16 = 0x1
+    static let multi: UInt16 = 0x2
+    static let ack: UInt16 = 0x4
+    static let replace: UInt16 = 0x100
+    static let dump: UInt16 = 0x300
+    static let create: UInt16 = 0x400
+    // rtattr types
+    static let dst: UInt16 = 1  // RTA_DST
+    static let oif: UInt16 = 4  // RTA_OIF
+    static let gateway: UInt16 = 5  // RTA_GATEWAY
+    static let priority: UInt16 = 6  // RTA_PRIORITY
+    static let multipath: UInt16 = 9  // RTA_MULTIPATH
+    static let table: UInt16 = 15  // RTA_TABLE
+    static let via: UInt16 = 18  // RTA_VIA (an IPv6 gateway for an IPv4 route)
+    // rtm_scope
+    static let scopeUniverse: UInt8 = 0
+    static let scopeLink: UInt8 = 253
+    // families
+    static let inet: UInt8 = 2  // AF_INET
+    static let inet6: UInt8 = 10  // AF_INET6
+    // sizes
+    static let headerLength = 16  // struct nlmsghdr
+    static let routeMessageLength = 12  // struct rtmsg
+
+    /// NLMSG_ALIGN / RTA_ALIGN: 4-octet alignment.
+    @inline(__always)
+    static func align(_ length: Int) -> Int { (length + 3) & ~3 }
+}
