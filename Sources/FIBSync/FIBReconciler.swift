@@ -66,7 +66,8 @@ public struct FIBReconciler: Sendable {
                 conflicts.append(route)
                 continue
             }
-            if ours[key] != route { installs.append(.install(route)) }
+            if let existing = ours[key], route.isSatisfied(by: existing) { continue }
+            installs.append(.install(route))
         }
         return Plan(operations: removals + installs, conflicts: conflicts)
     }

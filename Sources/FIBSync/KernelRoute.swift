@@ -31,6 +31,24 @@ public struct KernelRoute: Hashable, Sendable, CustomStringConvertible {
         self.type = type
     }
 
+    /// True when `observed` (as a dump reports it) is this wanted route: the kernel fills in the outgoing interface
+    /// it resolved for a gateway, so an interface this route leaves open matches any.
+    public func isSatisfied(by observed: KernelRoute) -> Bool {
+        guard key == observed.key, type == observed.type, table == observed.table, protocolNumber == observed.protocolNumber,
+            nextHops.count == observed.nextHops.count
+        else { return false }
+        let resolved = observed.nextHops.map { hop in
+            KernelNextHop(gateway: hop.gateway, interfaceIndex: hop.gateway == nil ? hop.interfaceIndex : nil, weight: hop.weight)
+        }.sorted()
+        let wanted = nextHops.map { hop in
+            KernelNextHop(gateway: hop.gateway, interfaceIndex: hop.gateway == nil ? hop.interfaceIndex : nil, weight: hop.weight)
+        }.sorted()
+        let pinned = zip(nextHops, observed.nextHops).allSatisfy { want, have in
+            want.interfaceIndex == nil || want.gateway == nil || want.interfaceIndex == have.interfaceIndex
+        }
+        return resolved == wanted && pinned
+    }
+
     /// What the kernel identifies a route by within a table: destination and metric (TOS is always 0 here).
     public var key: RouteKey { RouteKey(prefix: prefix, metric: metric) }
 

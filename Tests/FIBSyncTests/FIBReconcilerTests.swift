@@ -53,3 +53,18 @@ import Testing
         #expect(plan.operations == [.remove(Self.route("10.1.0.0/16", via: ["10.0.1.1"]))])
     }
 }
+
+@Suite struct SatisfactionTests {
+    @Test func resolvedInterfaceMatchesAnOpenOne() {
+        let wanted = KernelRoute(prefix: IPPrefix("10.1.0.0/16")!, nextHops: [KernelNextHop(gateway: IPAddress("10.0.1.1"))])
+        let observed = KernelRoute(prefix: IPPrefix("10.1.0.0/16")!, nextHops: [KernelNextHop(gateway: IPAddress("10.0.1.1"), interfaceIndex: 3)])
+        #expect(wanted.isSatisfied(by: observed))
+        #expect(FIBReconciler(protocolNumber: 186).plan(desired: [wanted], observed: [observed]).operations.isEmpty)
+        // A pinned interface must match.
+        let pinned = KernelRoute(prefix: IPPrefix("10.1.0.0/16")!, nextHops: [KernelNextHop(gateway: IPAddress("10.0.1.1"), interfaceIndex: 4)])
+        #expect(!pinned.isSatisfied(by: observed))
+        // A different gateway does not.
+        let other = KernelRoute(prefix: IPPrefix("10.1.0.0/16")!, nextHops: [KernelNextHop(gateway: IPAddress("10.0.2.1"), interfaceIndex: 3)])
+        #expect(!wanted.isSatisfied(by: other))
+    }
+}
