@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "BGPDaemon",
             dependencies: [
-                "BGPModel", "BGPWire", "BGPSession", "BGPConfig", "BGPRIB",
+                "BGPModel", "BGPWire", "BGPSession", "BGPConfig", "BGPRIB", "FIBSync", "NetlinkMNL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,8 +9,9 @@ import Yams
 public enum ConfigLoader {
     static let topKeys = [
         "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
-        "prefix-sets", "policies",
+        "prefix-sets", "policies", "fib",
     ]
+    static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after"]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
     static let listenKeys = ["enabled", "addresses", "port"]
     static let neighborKeys = [
@@ -127,6 +128,20 @@ public enum ConfigLoader {
             routerID: routerID, localAS: localAS, listen: listen, neighbors: neighbors, log: log, networks: networks,
             maximumPaths: maximumPaths, multipathRelax: relax, clusterID: clusterID)
         config.policies = policies
+        if let node = top["fib"] {
+            let f = r.fields(node, "fib", allowed: fibKeys)
+            if let v = f["enabled"] { config.fib.enabled = r.bool(v, "fib.enabled") ?? true }
+            if let v = f["table"] { config.fib.table = r.integer(v, "fib.table", in: 1...UInt32.max - 1) ?? 254 }
+            if let v = f["protocol"] {
+                config.fib.protocolNumber = r.value(v, "fib.protocol", expected: "a protocol number in 5...254 (not kernel, boot or static)") {
+                    guard let n = UInt8($0), (5...254).contains(n) else { return nil }
+                    return n
+                } ?? 186
+            }
+            if let v = f["metric"] { config.fib.metric = r.integer(v, "fib.metric", in: 0...UInt32.max) ?? 20 }
+            if let v = f["keep-routes-on-exit"] { config.fib.keepRoutesOnExit = r.bool(v, "fib.keep-routes-on-exit") ?? false }
+            if let v = f["stale-after"] { config.fib.staleAfter = r.duration(v, "fib.stale-after", in: .seconds(1)...Duration.seconds(3600)) ?? .seconds(30) }
+        }
         return config
     }
 

@@ -26,6 +26,8 @@ public struct DaemonConfig: Hashable, Sendable {
     public var clusterID: RouterID?
     /// Named policies, referenced by neighbours' `import`/`export`.
     public var policies: [String: PolicyDefinition] = [:]
+    /// Kernel FIB synchronisation.
+    public var fib = FIBConfig()
 
     /// Creates a configuration.
     public init(
@@ -43,6 +45,25 @@ public struct DaemonConfig: Hashable, Sendable {
         self.multipathRelax = multipathRelax
         self.clusterID = clusterID
     }
+}
+
+/// How Loc-RIB routes are installed in the kernel.
+public struct FIBConfig: Hashable, Sendable {
+    /// Install routes at all.
+    public var enabled: Bool = true
+    /// The routing table (254 = main).
+    public var table: UInt32 = 254
+    /// The protocol number routes are installed with and owned by (186 = `bgp` in /etc/iproute2/rt_protos).
+    public var protocolNumber: UInt8 = 186
+    /// The route metric.
+    public var metric: UInt32 = 20
+    /// Leave the routes in the kernel when peerletd stops cleanly (for graceful restart).
+    public var keepRoutesOnExit: Bool = false
+    /// The longest wait for End-of-RIB from every neighbour before stale routes are removed after a start.
+    public var staleAfter: Duration = .seconds(30)
+
+    /// Creates the defaults.
+    public init() {}
 }
 
 /// A limit on the prefixes accepted from a neighbour (RFC 4486 "Maximum Number of Prefixes Reached").

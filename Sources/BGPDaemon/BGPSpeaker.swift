@@ -5,6 +5,8 @@ public import BGPConfig
 public import BGPModel
 import BGPSession
 import BGPWire
+import FIBSync
+import NetlinkMNL
 public import Logging
 public import NIOCore
 import NIOPosix
@@ -45,6 +47,10 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
                     ? neighbor.families.map {
                         AddPathEntry(family: $0, mode: AddPathMode(rawValue: (neighbor.addPathReceive ? 1 : 0) | (neighbor.addPathSend ? 2 : 0)))
                     } : [],
+                // RFC 4724 §3: the capability with no families says "I send and understand End-of-RIB" without
+                // claiming preserved forwarding state, so no helper keeps our routes; it makes BIRD and FRR send
+                // End-of-RIB, which tells the FIB when the initial table is complete. (Full GR: issue #7.)
+                gracefulRestart: GracefulRestartCapability(restartTime: 0, families: []),
                 jitterSeed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
             let controller = PeerController(
                 neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transports(neighbor), logger: logger)
@@ -58,10 +64,33 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
     /// The number of incoming connections refused because they were not from a neighbour.
     public var refusedConnections: Int { listener?.refusedConnections ?? 0 }
 
-    /// Binds the listener and starts every session. Throws `StartupError` when the listener cannot bind.
+    /// The kernel FIB service, when `fib.enabled`.
+    public private(set) var fib: FIBService?
+
+    /// Binds the listener, opens the kernel routing table and starts every session. Throws `StartupError` with one
+    /// line when the listener cannot bind or netlink cannot be opened.
     public func start() async throws {
         guard !started else { return }
         started = true
+        if config.fib.enabled {
+            do {
+                let fib = FIBService(table: try MNLRouteTable(), config: config.fib, logger: logger)
+                self.fib = fib
+                let routing = self.routing
+                let staleAfter = config.fib.staleAfter
+                let logger = self.logger
+                try await eventLoop.submit {
+                    routing.fib = fib
+                    // At the latest after `staleAfter`, stale routes from before the start are removed.
+                    self.eventLoop.scheduleTask(in: staleAfter.timeAmount) {
+                        logger.notice("\(LogEvent.fibConverged(reason: "stale-after \(staleAfter) elapsed"))")
+                        fib.initialConvergence()
+                    }
+                }.get()
+            } catch let error as FIBError {
+                throw StartupError("peerletd: cannot open the kernel routing table: \(error) (fib.enabled: false to run without)")
+            }
+        }
         if config.listen.enabled {
             let listener = BGPListener(eventLoop: eventLoop, controllers: controllers, logger: logger)
             for address in config.listen.addresses {
@@ -89,6 +118,8 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
             if open == 0 { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
+        // The FIB stops last: routes are removed (or kept, for graceful restart) after the sessions are gone.
+        fib?.stop()
     }
 
     /// Starts (if `start()` was not called yet), runs until graceful shutdown, then shuts down.

@@ -4,6 +4,7 @@
 import BGPModel
 import BGPSession
 import BGPWire
+import FIBSync
 import NIOCore
 
 /// Every message the daemon logs, in one place (the `peer` and `asn` metadata ride on the logger).
@@ -23,6 +24,11 @@ enum LogEvent: CustomStringConvertible {
     case shuttingDown
     case routeRefreshAnswered(AddressFamily, prefixes: Int)
     case attributesTooLarge(AddressFamily, prefixes: Int, limit: Int)
+    case fibFailed(FIBOperation, errno: Int32)
+    case fibOverrun
+    case fibConflict(KernelRoute)
+    case fibError(any Error)
+    case fibConverged(reason: String)
     case maxPrefixReached(accepted: Int, limit: Int, restartAfter: Duration?)
     case maxPrefixWarning(accepted: Int, percent: Int, limit: Int)
 
@@ -52,6 +58,13 @@ enum LogEvent: CustomStringConvertible {
         case .md5Failed(let address, let error): "cannot set TCP MD5 key for \(address): \(error)"
         case .shuttingDown: "shutting down: sending Cease to every neighbor"
         case .routeRefreshAnswered(let family, let prefixes): "route refresh for \(family) answered with \(prefixes) prefixes"
+        case .fibFailed(let operation, let errno):
+            "kernel refused to \(operation): "
+                + (errno == 101 || errno == 113 ? "next hop not on a connected network (errno \(errno))" : "errno \(errno)")
+        case .fibOverrun: "netlink overrun: reconciling the routing table"
+        case .fibConflict(let route): "not installing \(route.prefix): another protocol's route has the same key (\(route))"
+        case .fibError(let error): "routing table error: \(error)"
+        case .fibConverged(let reason): "initial routing table complete (\(reason)): removing stale kernel routes"
         case .attributesTooLarge(let family, let prefixes, let limit):
             "\(prefixes) \(family) prefixes not sent: their attributes do not fit a \(limit)-octet message"
         case .maxPrefixReached(let accepted, let limit, let restartAfter):

@@ -30,6 +30,8 @@ final class RoutingEngine: @unchecked Sendable {
         var blocked = false
         /// Prefixes changed while blocked, sent from the Loc-RIB as it is when the buffer drains.
         var pending = Set<IPPrefix>()
+        /// Families the neighbour has sent End-of-RIB for in this session.
+        var endOfRIB: Set<AddressFamily> = []
         /// With ADD-PATH send: the Path Identifiers that may have been advertised for a pending prefix, so that
         /// the ones no longer in the ECMP set are withdrawn when the buffer drains.
         var pendingPathIDs: [IPPrefix: Set<UInt32>] = [:]
@@ -47,6 +49,8 @@ final class RoutingEngine: @unchecked Sendable {
     private(set) var rib: RIB
     private var neighbors: [PeerID: Neighbor] = [:]
     private var policies: [String: CompiledPolicy] = [:]
+    /// The kernel FIB, when enabled.
+    var fib: FIBService?
 
     /// A neighbour's import or export policy, resolved.
     private enum Resolved {
@@ -108,6 +112,7 @@ final class RoutingEngine: @unchecked Sendable {
             for family in negotiated.families { _ = sendTable(family: family, to: id, endOfRIB: true) }
         case .down:
             neighbor.negotiated = nil
+            neighbor.endOfRIB = []
             neighbor.warnedAboutPrefixes = false
             neighbor.blocked = false
             neighbor.pending = []
@@ -201,6 +206,21 @@ final class RoutingEngine: @unchecked Sendable {
         }
         distribute(changes)
         enforceMaxPrefix(neighbor, family: update.multiprotocolReach?.family ?? .ipv4Unicast)
+        if let family = update.endOfRIB {
+            neighbor.endOfRIB.insert(family)
+            checkInitialConvergence()
+        }
+    }
+
+    /// RFC 4724 §2 style: the initial table is complete when every Established neighbour has sent End-of-RIB for
+    /// every negotiated family. Then the FIB removes what is stale from before the start.
+    private func checkInitialConvergence() {
+        let established = neighbors.values.filter { $0.negotiated != nil }
+        guard !established.isEmpty, established.allSatisfy({ n in Set(n.negotiated!.families).isSubset(of: n.endOfRIB) }) else { return }
+        if let fib {
+            logger.notice("\(LogEvent.fibConverged(reason: "End-of-RIB from every established neighbor"))")
+            fib.initialConvergence()
+        }
     }
 
     /// RFC 4486 §4: above the limit, Cease/Maximum Number of Prefixes Reached with AFI, SAFI and the limit as data;
@@ -306,6 +326,7 @@ final class RoutingEngine: @unchecked Sendable {
     /// a million prefixes that share attributes cost one export and one hash lookup each.
     private func distribute(_ changes: [RIBChange]) {
         guard !changes.isEmpty else { return }
+        if let fib { fib.want(changes.map { ($0.prefix, forwardingNextHops($0.new)) }) }
         for target in neighbors.values {
             guard let negotiated = target.negotiated else { continue }
             if target.blocked {
@@ -386,6 +407,13 @@ final class RoutingEngine: @unchecked Sendable {
             send(groups: groups, withdraw: [.ipv4Unicast: withdraw4, .ipv6Unicast: withdraw6].filter { !$0.value.isEmpty }, to: target,
                  negotiated: negotiated)
         }
+    }
+
+    /// Where the kernel should forward a selection: the next hops of its learned ECMP members. A route this host
+    /// originates is not installed (the kernel already knows where its own networks are).
+    private func forwardingNextHops(_ selection: Selection?) -> [IPAddress] {
+        guard let selection, selection.best.peer != .local else { return [] }
+        return selection.multipath.compactMap { $0.peer == .local ? nil : rib.attributes[$0.attributes].nextHop }
     }
 
     /// The ADD-PATH Path Identifier we advertise a path under: stable while the path exists, derived from its

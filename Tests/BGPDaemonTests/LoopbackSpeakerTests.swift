@@ -19,9 +19,12 @@ import Testing
         let neighbor = NeighborConfig(
             address: IPAddress("127.0.0.\(peer)")!, peerAS: ASN(4_200_000_000 + UInt32(peer)), port: port, password: password,
             sourceAddress: IPAddress("127.0.0.\(me)")!, holdTime: hold, connectRetryTime: .seconds(1))
-        return DaemonConfig(
+        var config = DaemonConfig(
             routerID: RouterID("10.0.0.\(me)")!, localAS: ASN(4_200_000_000 + UInt32(me)),
             listen: ListenConfig(addresses: [IPAddress("127.0.0.\(me)")!], port: port), neighbors: [neighbor])
+        // These speakers run in the test's own namespace: they must never touch its routing table.
+        config.fib.enabled = false
+        return config
     }
 
     static func state(_ speaker: BGPSpeaker, _ peer: Int, on loop: any EventLoop) async throws -> SessionStateMachine.State {

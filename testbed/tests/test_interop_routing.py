@@ -17,6 +17,8 @@ BIRD_AS, FRR_AS, GOBGP_AS = 4200000011, 4200000012, 4200000013
 class SendingBird(Bird):
     """BIRD with two static routes tagged with communities, exported to Peerlet."""
 
+    v6_next_hop = "fd00:210:1::2"
+
     def config(self):
         n = self.neighbors[0]
         return """router id %(rid)s;
@@ -28,9 +30,9 @@ filter tagged { bgp_community.add((65001,100)); bgp_large_community.add((%(asn)d
 protocol bgp n0 {
   local as %(asn)d; neighbor %(peer)s as %(pas)d; hold time 9; connect retry time 2;
   ipv4 { import all; export filter tagged; };
-  ipv6 { import all; export filter tagged; next hop address fd00:210:1::2; };
+  ipv6 { import all; export filter tagged; next hop address %(v6)s; };
 }
-""" % dict(rid=self.router_id, log=self.path("bird.log"), asn=self.asn, peer=n.address, pas=n.asn)
+""" % dict(rid=self.router_id, log=self.path("bird.log"), asn=self.asn, peer=n.address, pas=n.asn, v6=self.v6_next_hop)
 
 
 def gobgp_rib(daemon, family):

@@ -121,6 +121,10 @@ class Frr(Daemon):
     kind = "frr"
     LIB = "/usr/lib/frr"
 
+    def __init__(self, *args, networks=(), **kw):
+        super().__init__(*args, **kw)
+        self.networks = list(networks)
+
     def config(self):
         lines = ["frr defaults traditional", "hostname %s" % self.name, "log file %s debugging" % self.path("bgpd.log"),
                  "!", "router bgp %d" % self.asn, " bgp router-id %s" % self.router_id,
@@ -136,6 +140,9 @@ class Frr(Daemon):
                 lines.append(" neighbor %s password %s" % (n.address, n.password))
         for family in ("ipv4", "ipv6"):
             lines.append(" address-family %s unicast" % family)
+            for prefix in self.networks:
+                if (":" in prefix) == (family == "ipv6"):
+                    lines.append("  network %s" % prefix)
             for n in self.neighbors:
                 lines.append("  neighbor %s activate" % n.address)
             lines.append(" exit-address-family")

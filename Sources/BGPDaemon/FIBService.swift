@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+public import BGPConfig
+public import BGPModel
+import Dispatch
+public import FIBSync
+public import Logging
+
+/// Keeps a kernel routing table equal to the Loc-RIB's routes (OpenBGPD's `kr_*`, BIRD's `krt`).
+///
+/// The routing engine hands it wanted routes per prefix (`want`); they are coalesced and applied in batches on the
+/// service's own serial queue, because netlink calls block. Every operation's outcome is kept: a route the kernel
+/// refuses (ENETUNREACH: its next hop is on no connected network) stays in the RIB, not in the kernel, and the
+/// reason is recorded. An overrun (unknown outcomes) makes the service dump the table and reconcile.
+///
+/// Restart semantics: at start nothing is flushed — installs replace routes of the same key in place, so a route
+/// Peerlet installed before a restart keeps forwarding. Once every Established neighbour has sent End-of-RIB (or
+/// `staleAfter` passed), the table is reconciled, which removes the routes nobody wants any more. On a clean stop
+/// Peerlet's routes are removed unless `keepRoutesOnExit`. Routes of other protocols are never changed.
+public final class FIBService: @unchecked Sendable {
+    // @unchecked: all mutable state is confined to `queue`.
+    private let table: any RouteTable
+    private let config: FIBConfig
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "peerlet.fib")
+    private var wanted: [RouteKey: KernelRoute] = [:]
+    private var pending: [RouteKey: KernelRoute?] = [:]  // nil: remove
+    private var flushScheduled = false
+    private var reconciled = false
+    /// Routes the kernel refused, with the errno.
+    private var failures: [RouteKey: Int32] = [:]
+    /// Wanted routes not installed because another protocol holds the key.
+    private var conflicts: Set<RouteKey> = []
+    private(set) var counters = Counters()
+
+    /// Operation counters, for the CLI and metrics.
+    public struct Counters: Sendable {
+        /// Operations applied successfully.
+        public var applied = 0
+        /// Operations the kernel refused.
+        public var failed = 0
+        /// Overruns recovered by a reconcile.
+        public var overruns = 0
+        /// Full reconciles.
+        public var reconciles = 0
+    }
+
+    /// Creates the service over `table`.
+    public init(table: any RouteTable, config: FIBConfig, logger: Logger) {
+        self.table = table
+        self.config = config
+        self.logger = logger
+    }
+
+    /// A route for `prefix` as Peerlet installs it.
+    func kernelRoute(_ prefix: IPPrefix, nextHops: [IPAddress]) -> KernelRoute {
+        KernelRoute(
+            prefix: prefix, nextHops: Array(Set(nextHops)).map { KernelNextHop(gateway: $0) }, table: config.table,
+            protocolNumber: config.protocolNumber, metric: config.metric)
+    }
+
+    /// Wants each prefix to go to its next hops (an ECMP route when several), or not to be in the kernel (none).
+    public func want(_ routes: [(prefix: IPPrefix, nextHops: [IPAddress])]) {
+        guard !routes.isEmpty else { return }
+        let built = routes.map { (key: RouteKey(prefix: $0.prefix, metric: config.metric), route: $0.nextHops.isEmpty ? nil : kernelRoute($0.prefix, nextHops: $0.nextHops)) }
+        queue.async { [self] in
+            for (key, route) in built {
+                wanted[key] = route
+                pending[key] = .some(route)
+            }
+            scheduleFlush()
+        }
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        // Yield once so that a burst of changes leaves in few large batches.
+        queue.async { [self] in
+            flushScheduled = false
+            flush()
+        }
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        var operations: [FIBOperation] = []
+        operations.reserveCapacity(batch.count)
+        for (key, route) in batch {
+            if let route {
+                if conflicts.contains(key) { continue }
+                operations.append(.install(route))
+            } else {
+                failures[key] = nil
+                conflicts.remove(key)
+                operations.append(.remove(KernelRoute(prefix: key.prefix, nextHops: [], table: config.table, protocolNumber: config.protocolNumber, metric: key.metric)))
+            }
+        }
+        apply(operations)
+    }
+
+    private func apply(_ operations: [FIBOperation]) {
+        do {
+            let results = try table.apply(operations)
+            for (operation, result) in zip(operations, results) {
+                switch result {
+                case .done:
+                    counters.applied += 1
+                    failures[operation.route.key] = nil
+                case .failed(let errno):
+                    counters.failed += 1
+                    failures[operation.route.key] = errno
+                    logger.warning("\(LogEvent.fibFailed(operation, errno: errno))")
+                }
+            }
+        } catch .overrun {
+            counters.overruns += 1
+            logger.warning("\(LogEvent.fibOverrun)")
+            reconcile()
+        } catch {
+            logger.error("\(LogEvent.fibError(error))")
+        }
+    }
+
+    /// Dumps the table and makes Peerlet's routes in it exactly the wanted ones.
+    private func reconcile() {
+        counters.reconciles += 1
+        do {
+            let observed = try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
+            let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: Array(wanted.values), observed: observed)
+            conflicts = Set(plan.conflicts.map(\.key))
+            for route in plan.conflicts { logger.warning("\(LogEvent.fibConflict(route))") }
+            if !plan.operations.isEmpty { apply(plan.operations) }
+        } catch {
+            logger.error("\(LogEvent.fibError(error))")
+        }
+    }
+
+    /// Called when the initial table has arrived from every neighbour (End-of-RIB), or at the latest after
+    /// `staleAfter`: removes stale routes left from before the start. Later calls do nothing.
+    public func initialConvergence() {
+        queue.async { [self] in
+            guard !reconciled else { return }
+            reconciled = true
+            flush()
+            reconcile()
+        }
+    }
+
+    /// A clean stop: removes Peerlet's routes unless configured to keep them. Blocks until done.
+    public func stop() {
+        queue.sync {
+            pending.removeAll()
+            guard !config.keepRoutesOnExit else { return }
+            let removals = wanted.values.map { FIBOperation.remove($0) }
+            wanted.removeAll()
+            apply(removals)
+        }
+    }
+
+    /// Runs `body` on the service's queue and returns its result (for the CLI and tests).
+    public func inspect<T: Sendable>(_ body: @Sendable (_ wanted: [RouteKey: KernelRoute], _ failures: [RouteKey: Int32], _ counters: Counters) -> T) -> T {
+        queue.sync { body(wanted, failures, counters) }
+    }
+}
