@@ -78,6 +78,9 @@ struct ConfigSummary {
             }
         }
         lines.append("maximum-paths \(c.maximumPaths) multipath-relax \(c.multipathRelax) cluster-id \(c.clusterID?.description ?? "-")")
+        lines.append(
+            "fib enabled=\(c.fib.enabled) table=\(c.fib.table) protocol=\(c.fib.protocolNumber) metric=\(c.fib.metric) "
+                + "keep-routes-on-exit=\(c.fib.keepRoutesOnExit) stale-after=\(c.fib.staleAfter)")
         lines.append("log level=\(c.log.level) format=\(c.log.format)")
     }
 }
