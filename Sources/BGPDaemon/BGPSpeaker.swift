@@ -109,6 +109,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
     /// Sends Cease to every neighbour and closes everything.
     public func shutdown(communication: String = "peerletd shutting down") async {
         logger.notice("\(LogEvent.shuttingDown)")
+        fib?.beginShutdown()
         await listener?.close()
         let controllers = Array(self.controllers.values)
         try? await eventLoop.submit { for controller in controllers { controller.stop(communication: communication) } }.get()

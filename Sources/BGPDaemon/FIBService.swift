@@ -28,6 +28,8 @@ public final class FIBService: @unchecked Sendable {
     private var pending: [RouteKey: KernelRoute?] = [:]  // nil: remove
     private var flushScheduled = false
     private var reconciled = false
+    /// Shutting down with `keepRoutesOnExit`: the table is left exactly as it is.
+    private var frozen = false
     /// Routes the kernel refused, with the errno.
     private var failures: [RouteKey: Int32] = [:]
     /// Wanted routes not installed because another protocol holds the key.
@@ -65,6 +67,7 @@ public final class FIBService: @unchecked Sendable {
         guard !routes.isEmpty else { return }
         let built = routes.map { (key: RouteKey(prefix: $0.prefix, metric: config.metric), route: $0.nextHops.isEmpty ? nil : kernelRoute($0.prefix, nextHops: $0.nextHops)) }
         queue.async { [self] in
+            guard !frozen else { return }
             for (key, route) in built {
                 wanted[key] = route
                 pending[key] = .some(route)
@@ -147,6 +150,16 @@ public final class FIBService: @unchecked Sendable {
             reconciled = true
             flush()
             reconcile()
+        }
+    }
+
+    /// The start of a clean stop, before the sessions close: with `keepRoutesOnExit` the table is frozen, so the
+    /// withdrawals that closing sessions cause do not reach the kernel.
+    public func beginShutdown() {
+        queue.sync {
+            guard config.keepRoutesOnExit else { return }
+            frozen = true
+            pending.removeAll()
         }
     }
 

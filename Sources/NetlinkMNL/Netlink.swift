@@ -27,6 +27,10 @@ enum Netlink {
     // rtm_scope
     static let scopeUniverse: UInt8 = 0
     static let scopeLink: UInt8 = 253
+    /// RT_SCOPE_NOWHERE: in a delete request, "any scope" (what iproute2 sends).
+    static let scopeNowhere: UInt8 = 255
+    /// RTN_UNSPEC: in a delete request, "any type".
+    static let typeUnspecified: UInt8 = 0
     // families
     static let inet: UInt8 = 2  // AF_INET
     static let inet6: UInt8 = 10  // AF_INET6

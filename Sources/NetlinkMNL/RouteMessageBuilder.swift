@@ -15,7 +15,9 @@ public enum RouteMessageBuilder {
     }
 
     /// RTM_DELROUTE with NLM_F_ACK for the route's key, restricted to its protocol (the kernel matches a non-zero
-    /// `rtm_protocol`), so a route of another owner with the same key is never deleted.
+    /// `rtm_protocol`), so a route of another owner with the same key is never deleted. Scope and type are sent as
+    /// "any" (RT_SCOPE_NOWHERE, RTN_UNSPEC), as iproute2 does: the kernel would otherwise also match them, and a
+    /// delete built without next hops would miss a gateway route.
     public static func remove(_ route: KernelRoute, sequence: UInt32, into out: inout [UInt8]) {
         message(type: Netlink.deleteRoute, flags: Netlink.request | Netlink.ack, sequence: sequence, into: &out) { body in
             routeBody(route, withNextHops: false, into: &body)
@@ -47,10 +49,11 @@ public enum RouteMessageBuilder {
     static func routeBody(_ route: KernelRoute, withNextHops: Bool, into out: inout [UInt8]) {
         let v6 = route.prefix.afi == .ipv6
         let direct = route.type == .unicast && route.nextHops.allSatisfy { $0.gateway == nil }
+        let scope = withNextHops ? (direct ? Netlink.scopeLink : Netlink.scopeUniverse) : Netlink.scopeNowhere
         // struct rtmsg
         out += [
             v6 ? Netlink.inet6 : Netlink.inet, route.prefix.length, 0, 0, route.table < 256 ? UInt8(route.table) : 0,
-            route.protocolNumber, direct ? Netlink.scopeLink : Netlink.scopeUniverse, route.type.rawValue,
+            route.protocolNumber, scope, withNextHops ? route.type.rawValue : Netlink.typeUnspecified,
         ]
         append32(0, to: &out)  // rtm_flags
         if route.prefix.length > 0 { attribute(Netlink.dst, address(route.prefix), into: &out) }

@@ -78,7 +78,9 @@ struct KernelRouteTableTests {
         #expect(try Self.holds(table, exactly: [ecmp]))
         #expect(try Self.ours(table).first?.nextHops.compactMap(\.gateway) == [IPAddress("10.77.0.3")!, IPAddress("10.77.0.4")!])
 
-        #expect(try table.apply([.remove(ecmp)]) == [.done])
+        // A delete names only the key: the FIB service removes routes without knowing their next hops.
+        let keyOnly = KernelRoute(prefix: ecmp.prefix, nextHops: [])
+        #expect(try table.apply([.remove(keyOnly)]) == [.done])
         #expect(try Self.ours(table).isEmpty)
         // Deleting what is gone is fine (ESRCH counts as done).
         #expect(try table.apply([.remove(ecmp)]) == [.done])
@@ -119,7 +121,7 @@ struct KernelRouteTableTests {
         let results = try table.apply(routes.map { .install($0) })
         #expect(results.allSatisfy { $0 == .done })
         #expect(try Self.ours(table).count == 10_000)
-        #expect(try table.apply(routes.map { .remove($0) }).allSatisfy { $0 == .done })
+        #expect(try table.apply(routes.map { .remove(KernelRoute(prefix: $0.prefix, nextHops: [])) }).allSatisfy { $0 == .done })
         #expect(try Self.ours(table).isEmpty)
     }
 

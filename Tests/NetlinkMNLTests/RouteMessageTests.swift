@@ -36,7 +36,7 @@ import Testing
         RouteMessageBuilder.remove(Self.route, sequence: 2, into: &out)
         #expect(out == Self.hex("""
             34000000 1900 0500 02000000 00000000
-            02 10 00 00 fe ba 00 01 00000000
+            02 10 00 00 fe ba ff 00 00000000
             0800 0100 0a010000
             0800 0f00 fe000000
             0800 0600 14000000

@@ -4,8 +4,8 @@
     sudo python3 ../shared/bench/run.py --adapter-file testbed/bench/peerlet_adapter.py --out /tmp/bench \\
         --daemons peerlet,bird --nofib --n 10000,100000,1000000 --repeat 3 --tag peerlet-vs-bird
 
-Uses the release build (`swift build -c release`); PEERLETD overrides the binary. Peerlet has no kernel FIB sync
-before issue #4, so it runs as a nofib target."""
+Uses the release build (`swift build -c release`); PEERLETD overrides the binary. With FIB on (the harness
+default) peerletd installs the routes into the target namespace's main table; with --nofib it does not."""
 
 import os
 import subprocess
@@ -18,7 +18,7 @@ PEERLETD = os.environ.get("PEERLETD", os.path.join(ROOT, ".build", "release", "p
 
 class Peerlet(Adapter):
     name = "peerlet"
-    supports_fib = False
+    supports_fib = True
     fib_proc = "peerletd"
 
     def write_config(self):
@@ -28,6 +28,8 @@ class Peerlet(Adapter):
 local-as: %(tas)d
 log:
   level: warning
+fib:
+  enabled: %(fib)s
 neighbors:
   - address: %(sip)s
     peer-as: %(sas)d
@@ -42,7 +44,7 @@ neighbors:
     import: reject
     export: accept
 """ % dict(rid=c.router_id, tas=c.target_as, sip=c.sender_ip, sas=c.sender_as, mip=c.monitor_ip, mas=c.monitor_as,
-           hold=c.hold))
+           hold=c.hold, fib="true" if c.fib else "false"))
 
     def start(self):
         argv = [PEERLETD, "--config", self.ctx.path("peerlet.yaml")]

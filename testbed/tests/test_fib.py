@@ -55,11 +55,21 @@ def test_learned_routes_are_installed_with_ecmp_and_survive_losing_a_tor():
         # BIRD's IPv6 route came over an IPv4 session with an IPv6 next hop: installed as well.
         v6 = wait_for(lambda: json.loads(host.ip("-6", "-j", "route", "show", "proto", "186") or "[]"), 20, what="IPv6 route")
         assert any(r["dst"] == "2001:db8:11::/48" and r.get("gateway") == "fd00:216:1::2" for r in v6), v6
+        # A withdrawal removes the route from the kernel at once (not at the next reconcile).
+        host_v6_before = json.loads(host.ip("-6", "-j", "route", "show", "proto", "186") or "[]")
+        assert any(r["dst"] == "2001:db8:11::/48" for r in host_v6_before)
+        bird.birdc("disable", "s6")
+        wait_for(lambda: not any(r["dst"] == "2001:db8:11::/48" for r in json.loads(host.ip("-6", "-j", "route", "show", "proto", "186") or "[]")),
+                 5, what="IPv6 route withdrawn from the kernel")
         # ToR B fails: the route keeps ToR A's next hop, never disappearing.
         for p in frr.procs:
             p.send_signal(signal.SIGKILL)
         wait_for(lambda: [gateways(r) for r in kernel_routes(host, "198.51.100.0/24")] == [["10.216.1.2"]], 30,
                  what="single next hop via ToR A")
+        # A clean stop (default: routes not kept) leaves no route of ours behind.
+        peer.process.send_signal(signal.SIGTERM)
+        assert peer.process.wait(15) == 0
+        assert kernel_routes(host) == [] and json.loads(host.ip("-6", "-j", "route", "show", "proto", "186") or "[]") == []
     finally:
         lab.close()
 
