@@ -24,16 +24,21 @@ public final class FIBService: @unchecked Sendable {
     private let config: FIBConfig
     private let logger: Logger
     private let queue = DispatchQueue(label: "peerlet.fib")
-    private var wanted: [RouteKey: KernelRoute] = [:]
-    private var pending: [RouteKey: KernelRoute?] = [:]  // nil: remove
+    /// Next-hop sets, interned: a host's routes use a handful (one per ToR, one for the ECMP pair), so a prefix's
+    /// wanted state is 4 bytes instead of a route with its own array.
+    private var nextHopSets: [[KernelNextHop]] = []
+    private var setIndex: [[IPAddress]: UInt32] = [:]
+    private var wanted: [IPPrefix: UInt32] = [:]
+    private var pending: [IPPrefix: UInt32] = [:]  // Self.removal: remove
+    private static let removal = UInt32.max
     private var flushScheduled = false
     private var reconciled = false
     /// Shutting down with `keepRoutesOnExit`: the table is left exactly as it is.
     private var frozen = false
     /// Routes the kernel refused, with the errno.
-    private var failures: [RouteKey: Int32] = [:]
+    private var failures: [IPPrefix: Int32] = [:]
     /// Wanted routes not installed because another protocol holds the key.
-    private var conflicts: Set<RouteKey> = []
+    private var conflicts: Set<IPPrefix> = []
     private(set) var counters = Counters()
 
     /// Operation counters, for the CLI and metrics.
@@ -55,22 +60,43 @@ public final class FIBService: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// A route for `prefix` as Peerlet installs it.
-    func kernelRoute(_ prefix: IPPrefix, nextHops: [IPAddress]) -> KernelRoute {
+    /// The route for `prefix` through next-hop set `set`, as Peerlet installs it.
+    private func route(_ prefix: IPPrefix, set: UInt32) -> KernelRoute {
         KernelRoute(
-            prefix: prefix, nextHops: Array(Set(nextHops)).map { KernelNextHop(gateway: $0) }, table: config.table,
+            prefix: prefix, sortedNextHops: set == Self.removal ? [] : nextHopSets[Int(set)], table: config.table,
             protocolNumber: config.protocolNumber, metric: config.metric)
+    }
+
+    /// The interned identifier of a next-hop set (on the queue).
+    private func intern(_ hops: [IPAddress]) -> UInt32 {
+        if let id = setIndex[hops] { return id }
+        let id = UInt32(nextHopSets.count)
+        nextHopSets.append(Array(Set(hops)).map { KernelNextHop(gateway: $0) }.sorted())
+        setIndex[hops] = id
+        return id
     }
 
     /// Wants each prefix to go to its next hops (an ECMP route when several), or not to be in the kernel (none).
     public func want(_ routes: [(prefix: IPPrefix, nextHops: [IPAddress])]) {
         guard !routes.isEmpty else { return }
-        let built = routes.map { (key: RouteKey(prefix: $0.prefix, metric: config.metric), route: $0.nextHops.isEmpty ? nil : kernelRoute($0.prefix, nextHops: $0.nextHops)) }
         queue.async { [self] in
             guard !frozen else { return }
-            for (key, route) in built {
-                wanted[key] = route
-                pending[key] = .some(route)
+            var last: (hops: [IPAddress], id: UInt32)? = nil  // consecutive routes usually share next hops
+            for (prefix, hops) in routes {
+                guard !hops.isEmpty else {
+                    wanted[prefix] = nil
+                    pending[prefix] = Self.removal
+                    continue
+                }
+                let id: UInt32
+                if let last, last.hops == hops {
+                    id = last.id
+                } else {
+                    id = intern(hops)
+                    last = (hops, id)
+                }
+                wanted[prefix] = id
+                pending[prefix] = id
             }
             scheduleFlush()
         }
@@ -92,14 +118,13 @@ public final class FIBService: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         var operations: [FIBOperation] = []
         operations.reserveCapacity(batch.count)
-        for (key, route) in batch {
-            if let route {
-                if conflicts.contains(key) { continue }
-                operations.append(.install(route))
-            } else {
-                failures[key] = nil
-                conflicts.remove(key)
-                operations.append(.remove(KernelRoute(prefix: key.prefix, nextHops: [], table: config.table, protocolNumber: config.protocolNumber, metric: key.metric)))
+        for (prefix, set) in batch {
+            if set == Self.removal {
+                failures[prefix] = nil
+                conflicts.remove(prefix)
+                operations.append(.remove(route(prefix, set: set)))
+            } else if !conflicts.contains(prefix) {
+                operations.append(.install(route(prefix, set: set)))
             }
         }
         apply(operations)
@@ -112,10 +137,10 @@ public final class FIBService: @unchecked Sendable {
                 switch result {
                 case .done:
                     counters.applied += 1
-                    failures[operation.route.key] = nil
+                    if !failures.isEmpty { failures[operation.route.prefix] = nil }
                 case .failed(let errno):
                     counters.failed += 1
-                    failures[operation.route.key] = errno
+                    failures[operation.route.prefix] = errno
                     logger.warning("\(LogEvent.fibFailed(operation, errno: errno))")
                 }
             }
@@ -133,8 +158,9 @@ public final class FIBService: @unchecked Sendable {
         counters.reconciles += 1
         do {
             let observed = try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
-            let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: Array(wanted.values), observed: observed)
-            conflicts = Set(plan.conflicts.map(\.key))
+            let desired = wanted.map { route($0.key, set: $0.value) }
+            let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: desired, observed: observed)
+            conflicts = Set(plan.conflicts.map(\.prefix))
             for route in plan.conflicts { logger.warning("\(LogEvent.fibConflict(route))") }
             if !plan.operations.isEmpty { apply(plan.operations) }
         } catch {
@@ -168,14 +194,14 @@ public final class FIBService: @unchecked Sendable {
         queue.sync {
             pending.removeAll()
             guard !config.keepRoutesOnExit else { return }
-            let removals = wanted.values.map { FIBOperation.remove($0) }
+            let removals = wanted.map { FIBOperation.remove(route($0.key, set: $0.value)) }
             wanted.removeAll()
             apply(removals)
         }
     }
 
-    /// Runs `body` on the service's queue and returns its result (for the CLI and tests).
-    public func inspect<T: Sendable>(_ body: @Sendable (_ wanted: [RouteKey: KernelRoute], _ failures: [RouteKey: Int32], _ counters: Counters) -> T) -> T {
-        queue.sync { body(wanted, failures, counters) }
+    /// The wanted routes, the refusals and the counters (for the CLI and tests).
+    public func inspect() -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {
+        queue.sync { (wanted.map { route($0.key, set: $0.value) }, failures, counters) }
     }
 }

@@ -326,7 +326,18 @@ final class RoutingEngine: @unchecked Sendable {
     /// a million prefixes that share attributes cost one export and one hash lookup each.
     private func distribute(_ changes: [RIBChange]) {
         guard !changes.isEmpty else { return }
-        if let fib { fib.want(changes.map { ($0.prefix, forwardingNextHops($0.new)) }) }
+        if let fib {
+            // Consecutive changes usually have the same selection attributes: reuse their next-hop array.
+            var last: (key: [AttributeID], hops: [IPAddress])? = nil
+            fib.want(changes.map { change in
+                guard let selection = change.new, selection.best.peer != .local else { return (change.prefix, []) }
+                let key = [selection.best.attributes] + selection.others.map(\.attributes)
+                if let last, last.key == key { return (change.prefix, last.hops) }
+                let hops = forwardingNextHops(selection)
+                last = (key, hops)
+                return (change.prefix, hops)
+            })
+        }
         for target in neighbors.values {
             guard let negotiated = target.negotiated else { continue }
             if target.blocked {

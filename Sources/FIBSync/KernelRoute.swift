@@ -31,6 +31,20 @@ public struct KernelRoute: Hashable, Sendable, CustomStringConvertible {
         self.type = type
     }
 
+    /// Creates a route whose `nextHops` are already sorted (shared arrays, no copy): for callers that build many
+    /// routes over few next-hop sets.
+    public init(
+        prefix: IPPrefix, sortedNextHops: [KernelNextHop], table: UInt32, protocolNumber: UInt8, metric: UInt32,
+        type: KernelRouteType = .unicast
+    ) {
+        self.prefix = prefix
+        self.nextHops = sortedNextHops
+        self.table = table
+        self.protocolNumber = protocolNumber
+        self.metric = metric
+        self.type = type
+    }
+
     /// True when `observed` (as a dump reports it) is this wanted route: the kernel fills in the outgoing interface
     /// it resolved for a gateway, so an interface this route leaves open matches any.
     public func isSatisfied(by observed: KernelRoute) -> Bool {

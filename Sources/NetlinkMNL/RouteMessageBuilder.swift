@@ -27,7 +27,8 @@ public enum RouteMessageBuilder {
     /// RTM_GETROUTE dump request for one family.
     public static func dumpRequest(ipv6: Bool, sequence: UInt32, into out: inout [UInt8]) {
         message(type: Netlink.getRoute, flags: Netlink.request | Netlink.dump, sequence: sequence, into: &out) { body in
-            body += [ipv6 ? Netlink.inet6 : Netlink.inet, 0, 0, 0, 0, 0, 0, 0]
+            body.append(ipv6 ? Netlink.inet6 : Netlink.inet)
+            body.append(contentsOf: repeatElement(0, count: 7))
             append32(0, to: &body)
         }
     }
@@ -50,71 +51,95 @@ public enum RouteMessageBuilder {
         let v6 = route.prefix.afi == .ipv6
         let direct = route.type == .unicast && route.nextHops.allSatisfy { $0.gateway == nil }
         let scope = withNextHops ? (direct ? Netlink.scopeLink : Netlink.scopeUniverse) : Netlink.scopeNowhere
-        // struct rtmsg
-        out += [
-            v6 ? Netlink.inet6 : Netlink.inet, route.prefix.length, 0, 0, route.table < 256 ? UInt8(route.table) : 0,
-            route.protocolNumber, scope, withNextHops ? route.type.rawValue : Netlink.typeUnspecified,
-        ]
+        // struct rtmsg (appended field by field: this runs once per route, so no temporary arrays).
+        out.append(v6 ? Netlink.inet6 : Netlink.inet)
+        out.append(route.prefix.length)
+        out.append(0)
+        out.append(0)
+        out.append(route.table < 256 ? UInt8(route.table) : 0)
+        out.append(route.protocolNumber)
+        out.append(scope)
+        out.append(withNextHops ? route.type.rawValue : Netlink.typeUnspecified)
         append32(0, to: &out)  // rtm_flags
-        if route.prefix.length > 0 { attribute(Netlink.dst, address(route.prefix), into: &out) }
-        attribute(Netlink.table, bytes32(route.table), into: &out)
-        attribute(Netlink.priority, bytes32(route.metric), into: &out)
+        if route.prefix.length > 0 { addressAttribute(Netlink.dst, route.prefix, into: &out) }
+        attribute32(Netlink.table, route.table, into: &out)
+        attribute32(Netlink.priority, route.metric, into: &out)
         guard withNextHops, route.type == .unicast else { return }
         if route.nextHops.count == 1 {
             nextHopAttributes(route.nextHops[0], routeIsV6: v6, into: &out)
         } else if route.nextHops.count > 1 {
             // RTA_MULTIPATH: struct rtnexthop { len, flags, hops (weight - 1), ifindex } followed by its attributes.
-            var payload: [UInt8] = []
+            let attributeStart = out.count
+            append16(0, to: &out)
+            append16(Netlink.multipath, to: &out)
             for hop in route.nextHops {
-                let start = payload.count
-                append16(0, to: &payload)
-                payload += [0, hop.weight &- 1]
-                append32(hop.interfaceIndex ?? 0, to: &payload)
-                if let gateway = hop.gateway { gatewayAttribute(gateway, routeIsV6: v6, into: &payload) }
-                let length = UInt16(payload.count - start)
-                withUnsafeBytes(of: length) { for (i, byte) in $0.enumerated() { payload[start + i] = byte } }
+                let start = out.count
+                append16(0, to: &out)
+                out.append(0)
+                out.append(hop.weight &- 1)
+                append32(hop.interfaceIndex ?? 0, to: &out)
+                if let gateway = hop.gateway { gatewayAttribute(gateway, routeIsV6: v6, into: &out) }
+                set16(UInt16(out.count - start), at: start, in: &out)
             }
-            attribute(Netlink.multipath, payload, into: &out)
+            set16(UInt16(out.count - attributeStart), at: attributeStart, in: &out)
         }
     }
 
     static func nextHopAttributes(_ hop: KernelNextHop, routeIsV6: Bool, into out: inout [UInt8]) {
         if let gateway = hop.gateway { gatewayAttribute(gateway, routeIsV6: routeIsV6, into: &out) }
-        if let index = hop.interfaceIndex { attribute(Netlink.oif, bytes32(index), into: &out) }
+        if let index = hop.interfaceIndex { attribute32(Netlink.oif, index, into: &out) }
     }
 
     /// RTA_GATEWAY in the route's family, or RTA_VIA (family + address) for an IPv6 gateway of an IPv4 route.
     static func gatewayAttribute(_ gateway: IPAddress, routeIsV6: Bool, into out: inout [UInt8]) {
         switch (gateway, routeIsV6) {
         case (.v6(let a), false):
-            var via: [UInt8] = []
-            append16(UInt16(Netlink.inet6), to: &via)
-            via += bytes(a)
-            attribute(Netlink.via, via, into: &out)
-        case (.v4(let a), _): attribute(Netlink.gateway, bytes(a), into: &out)
-        case (.v6(let a), true): attribute(Netlink.gateway, bytes(a), into: &out)
+            append16(4 + 2 + 16, to: &out)
+            append16(Netlink.via, to: &out)
+            append16(UInt16(Netlink.inet6), to: &out)
+            appendAddress(a, to: &out)
+            out.append(0)
+            out.append(0)  // pad 22 -> 24
+        case (.v4(let a), _):
+            append16(8, to: &out)
+            append16(Netlink.gateway, to: &out)
+            appendAddress(a, to: &out)
+        case (.v6(let a), true):
+            append16(20, to: &out)
+            append16(Netlink.gateway, to: &out)
+            appendAddress(a, to: &out)
         }
     }
 
-    static func attribute(_ type: UInt16, _ value: [UInt8], into out: inout [UInt8]) {
-        append16(UInt16(4 + value.count), to: &out)
-        append16(type, to: &out)
-        out += value
-        out += repeatElement(0, count: Netlink.align(value.count) - value.count)
-    }
-
-    static func address(_ prefix: IPPrefix) -> [UInt8] {
+    static func addressAttribute(_ type: UInt16, _ prefix: IPPrefix, into out: inout [UInt8]) {
         switch prefix {
-        case .v4(let p): bytes(p.address)
-        case .v6(let p): bytes(p.address)
+        case .v4(let p):
+            append16(8, to: &out)
+            append16(type, to: &out)
+            appendAddress(p.address, to: &out)
+        case .v6(let p):
+            append16(20, to: &out)
+            append16(type, to: &out)
+            appendAddress(p.address, to: &out)
         }
     }
 
-    static func bytes(_ a: IPv4Address) -> [UInt8] { withUnsafeBytes(of: a.rawValue.bigEndian) { Array($0) } }
-    static func bytes(_ a: IPv6Address) -> [UInt8] {
-        withUnsafeBytes(of: a.high.bigEndian) { Array($0) } + withUnsafeBytes(of: a.low.bigEndian) { Array($0) }
+    static func attribute32(_ type: UInt16, _ value: UInt32, into out: inout [UInt8]) {
+        append16(8, to: &out)
+        append16(type, to: &out)
+        append32(value, to: &out)
     }
-    static func bytes32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
-    static func append16(_ value: UInt16, to out: inout [UInt8]) { withUnsafeBytes(of: value) { out += $0 } }
-    static func append32(_ value: UInt32, to out: inout [UInt8]) { withUnsafeBytes(of: value) { out += $0 } }
+
+    static func appendAddress(_ a: IPv4Address, to out: inout [UInt8]) { append32(a.rawValue.bigEndian, to: &out) }
+    static func appendAddress(_ a: IPv6Address, to out: inout [UInt8]) {
+        withUnsafeBytes(of: a.high.bigEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: a.low.bigEndian) { out.append(contentsOf: $0) }
+    }
+    static func set16(_ value: UInt16, at index: Int, in out: inout [UInt8]) {
+        out[index] = UInt8(truncatingIfNeeded: value)
+        out[index + 1] = UInt8(truncatingIfNeeded: value >> 8)
+    }
+
+    static func append16(_ value: UInt16, to out: inout [UInt8]) { withUnsafeBytes(of: value) { out.append(contentsOf: $0) } }
+    static func append32(_ value: UInt32, to out: inout [UInt8]) { withUnsafeBytes(of: value) { out.append(contentsOf: $0) } }
 }
