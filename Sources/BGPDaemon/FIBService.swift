@@ -29,7 +29,9 @@ public final class FIBService: @unchecked Sendable {
     private var nextHopSets: [[KernelNextHop]] = []
     private var setIndex: [[IPAddress]: UInt32] = [:]
     private var wanted: [IPPrefix: UInt32] = [:]
-    private var pending: [IPPrefix: UInt32] = [:]  // Self.removal: remove
+    /// Changes not yet applied, in the order they were wanted (Self.removal: remove). Not coalesced: a prefix
+    /// changed twice before a flush is applied twice, in order, which leaves the kernel in the last state.
+    private var pending: [(prefix: IPPrefix, set: UInt32)] = []
     private static let removal = UInt32.max
     private var flushScheduled = false
     private var reconciled = false
@@ -85,7 +87,7 @@ public final class FIBService: @unchecked Sendable {
             for (prefix, hops) in routes {
                 guard !hops.isEmpty else {
                     wanted[prefix] = nil
-                    pending[prefix] = Self.removal
+                    pending.append((prefix, Self.removal))
                     continue
                 }
                 let id: UInt32
@@ -96,7 +98,7 @@ public final class FIBService: @unchecked Sendable {
                     last = (hops, id)
                 }
                 wanted[prefix] = id
-                pending[prefix] = id
+                pending.append((prefix, id))
             }
             scheduleFlush()
         }

@@ -19,6 +19,18 @@ public enum IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Hashes one word for IPv4 and two for IPv6 (the synthesized conformance feeds the case tag and each field
+    /// separately, and prefix-keyed tables of a million entries feel it). Equal prefixes hash equally.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .v4(let p):
+            hasher.combine(UInt64(p.address.rawValue) << 8 | UInt64(p.length))
+        case .v6(let p):
+            hasher.combine(p.address.high)
+            hasher.combine(p.address.low ^ (UInt64(p.length) << 56 | 1))
+        }
+    }
+
     /// The prefix length.
     public var length: UInt8 {
         switch self {
