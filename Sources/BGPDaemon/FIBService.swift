@@ -9,7 +9,7 @@ public import Logging
 
 /// Keeps a kernel routing table equal to the Loc-RIB's routes (OpenBGPD's `kr_*`, BIRD's `krt`).
 ///
-/// The routing engine hands it wanted routes per prefix (`want`); they are coalesced and applied in batches on the
+/// The routing engine hands it wanted routes per prefix (`want`); they are applied in order, in batches, on the
 /// service's own serial queue, because netlink calls block. Every operation's outcome is kept: a route the kernel
 /// refuses (ENETUNREACH: its next hop is on no connected network) stays in the RIB, not in the kernel, and the
 /// reason is recorded. An overrun (unknown outcomes) makes the service dump the table and reconcile.
@@ -28,7 +28,7 @@ public final class FIBService: @unchecked Sendable {
     /// wanted state is 4 bytes instead of a route with its own array.
     private var nextHopSets: [[KernelNextHop]] = []
     private var setIndex: [[IPAddress]: UInt32] = [:]
-    private var wanted: [IPPrefix: UInt32] = [:]
+    private var wanted = PrefixDictionary<UInt32>()
     /// Changes not yet applied, in the order they were wanted (Self.removal: remove). Not coalesced: a prefix
     /// changed twice before a flush is applied twice, in order, which leaves the kernel in the last state.
     private var pending: [(prefix: IPPrefix, set: UInt32)] = []
@@ -116,10 +116,12 @@ public final class FIBService: @unchecked Sendable {
 
     private func flush() {
         guard !pending.isEmpty else { return }
-        let batch = pending
-        pending.removeAll(keepingCapacity: true)
+        var batch: [(prefix: IPPrefix, set: UInt32)] = []
+        swap(&batch, &pending)
+        // Applied in chunks: the messages, operations and results of a chunk are transient memory, and a million
+        // at once would double the daemon's footprint for the length of a full-table install.
         var operations: [FIBOperation] = []
-        operations.reserveCapacity(batch.count)
+        operations.reserveCapacity(min(batch.count, Self.chunk))
         for (prefix, set) in batch {
             if set == Self.removal {
                 failures[prefix] = nil
@@ -128,9 +130,16 @@ public final class FIBService: @unchecked Sendable {
             } else if !conflicts.contains(prefix) {
                 operations.append(.install(route(prefix, set: set)))
             }
+            if operations.count == Self.chunk {
+                apply(operations)
+                operations.removeAll(keepingCapacity: true)
+            }
         }
-        apply(operations)
+        if !operations.isEmpty { apply(operations) }
     }
+
+    /// Operations per `RouteTable.apply` call.
+    private static let chunk = 16_384
 
     private func apply(_ operations: [FIBOperation]) {
         do {
@@ -160,7 +169,7 @@ public final class FIBService: @unchecked Sendable {
         counters.reconciles += 1
         do {
             let observed = try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
-            let desired = wanted.map { route($0.key, set: $0.value) }
+            let desired = wanted.map { route($0, set: $1) }
             let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: desired, observed: observed)
             conflicts = Set(plan.conflicts.map(\.prefix))
             for route in plan.conflicts { logger.warning("\(LogEvent.fibConflict(route))") }
@@ -196,7 +205,7 @@ public final class FIBService: @unchecked Sendable {
         queue.sync {
             pending.removeAll()
             guard !config.keepRoutesOnExit else { return }
-            let removals = wanted.map { FIBOperation.remove(route($0.key, set: $0.value)) }
+            let removals = wanted.map { FIBOperation.remove(route($0, set: $1)) }
             wanted.removeAll()
             apply(removals)
         }
@@ -204,6 +213,6 @@ public final class FIBService: @unchecked Sendable {
 
     /// The wanted routes, the refusals and the counters (for the CLI and tests).
     public func inspect() -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {
-        queue.sync { (wanted.map { route($0.key, set: $0.value) }, failures, counters) }
+        queue.sync { (wanted.map { route($0, set: $1) }, failures, counters) }
     }
 }

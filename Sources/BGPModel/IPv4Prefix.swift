@@ -17,6 +17,11 @@ public struct IPv4Prefix: Hashable, Sendable, Comparable, CustomStringConvertibl
         self.length = length
     }
 
+    /// Hashes one word (the synthesized conformance feeds each field separately).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(address.rawValue) << 8 | UInt64(length))
+    }
+
     /// Parses `a.b.c.d/len`; a bare address is a /32.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
