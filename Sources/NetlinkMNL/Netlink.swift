@@ -6,6 +6,8 @@ enum Netlink {
     // nlmsg_type
     static let error: UInt16 = 2  // NLMSG_ERROR
     static let done: UInt16 = 3  // NLMSG_DONE
+    static let newLink: UInt16 = 16  // RTM_NEWLINK
+    static let deleteLink: UInt16 = 17  // RTM_DELLINK
     static let newRoute: UInt16 = 24  // RTM_NEWROUTE
     static let deleteRoute: UInt16 = 25  // RTM_DELROUTE
     static let getRoute: UInt16 = 26  // RTM_GETROUTE
@@ -24,6 +26,13 @@ enum Netlink {
     static let multipath: UInt16 = 9  // RTA_MULTIPATH
     static let table: UInt16 = 15  // RTA_TABLE
     static let via: UInt16 = 18  // RTA_VIA (an IPv6 gateway for an IPv4 route)
+    // ifla attribute types (linux/if_link.h)
+    static let interfaceName: UInt16 = 3  // IFLA_IFNAME
+    static let linkInfo: UInt16 = 18  // IFLA_LINKINFO (nested)
+    static let infoKind: UInt16 = 1  // IFLA_INFO_KIND
+    static let infoData: UInt16 = 2  // IFLA_INFO_DATA (nested)
+    static let ipvlanMode: UInt16 = 1  // IFLA_IPVLAN_MODE (u16)
+    static let interfaceUp: UInt32 = 0x1  // IFF_UP
     // rtm_scope
     static let scopeUniverse: UInt8 = 0
     static let scopeLink: UInt8 = 253
@@ -37,6 +46,7 @@ enum Netlink {
     // sizes
     static let headerLength = 16  // struct nlmsghdr
     static let routeMessageLength = 12  // struct rtmsg
+    static let linkMessageLength = 16  // struct ifinfomsg
 
     /// NLMSG_ALIGN / RTA_ALIGN: 4-octet alignment.
     @inline(__always)
