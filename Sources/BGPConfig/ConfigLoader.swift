@@ -9,7 +9,7 @@ import Yams
 public enum ConfigLoader {
     static let topKeys = [
         "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
-        "prefix-sets", "policies", "fib",
+        "prefix-sets", "policies", "fib", "workloads",
     ]
     static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after"]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
@@ -141,6 +141,13 @@ public enum ConfigLoader {
             if let v = f["metric"] { config.fib.metric = r.integer(v, "fib.metric", in: 0...UInt32.max) ?? 20 }
             if let v = f["keep-routes-on-exit"] { config.fib.keepRoutesOnExit = r.bool(v, "fib.keep-routes-on-exit") ?? false }
             if let v = f["stale-after"] { config.fib.staleAfter = r.duration(v, "fib.stale-after", in: .seconds(1)...Duration.seconds(3600)) ?? .seconds(30) }
+        }
+        if let node = top["workloads"] {
+            config.workloads = parseWorkloads(node, r)
+            if config.workloads.protocols.contains(config.fib.protocolNumber) {
+                r.error(node, "workloads.protocols includes \(config.fib.protocolNumber), Peerlet's own fib.protocol",
+                    hint: "Peerlet's own routes are never workloads")
+            }
         }
         return config
     }

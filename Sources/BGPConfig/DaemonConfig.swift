@@ -28,6 +28,8 @@ public struct DaemonConfig: Hashable, Sendable {
     public var policies: [String: PolicyDefinition] = [:]
     /// Kernel FIB synchronisation.
     public var fib = FIBConfig()
+    /// Workload discovery (off unless configured).
+    public var workloads = WorkloadConfig()
 
     /// Creates a configuration.
     public init(

@@ -66,6 +66,8 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
 
     /// The kernel FIB service, when `fib.enabled`.
     public private(set) var fib: FIBService?
+    /// Workload discovery, when `workloads` is configured.
+    private(set) var workloads: WorkloadService?
 
     /// Binds the listener, opens the kernel routing table and starts every session. Throws `StartupError` with one
     /// line when the listener cannot bind or netlink cannot be opened.
@@ -91,6 +93,15 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
                 throw StartupError("peerletd: cannot open the kernel routing table: \(error) (fib.enabled: false to run without)")
             }
         }
+        if config.workloads.isEnabled {
+            do {
+                let workloads = try WorkloadService(config: config, logger: logger)
+                self.workloads = workloads
+                workloads.start(routing: routing, eventLoop: eventLoop)
+            } catch {
+                throw StartupError("peerletd: cannot watch the kernel's links and routes for workloads: \(error)")
+            }
+        }
         if config.listen.enabled {
             let listener = BGPListener(eventLoop: eventLoop, controllers: controllers, logger: logger)
             for address in config.listen.addresses {
@@ -110,6 +121,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
     public func shutdown(communication: String = "peerletd shutting down") async {
         logger.notice("\(LogEvent.shuttingDown)")
         fib?.beginShutdown()
+        workloads?.stop()
         await listener?.close()
         let controllers = Array(self.controllers.values)
         try? await eventLoop.submit { for controller in controllers { controller.stop(communication: communication) } }.get()

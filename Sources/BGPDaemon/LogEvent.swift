@@ -31,6 +31,10 @@ enum LogEvent: CustomStringConvertible {
     case fibConverged(reason: String)
     case maxPrefixReached(accepted: Int, limit: Int, restartAfter: Duration?)
     case maxPrefixWarning(accepted: Int, percent: Int, limit: Int)
+    case workloadOriginated(IPPrefix, status: WorkloadTracker.Status)
+    case workloadWithdrawn(IPPrefix)
+    case workloadResync
+    case workloadMonitorFailed(FIBError)
 
     /// `192.0.2.1:179` or `[2001:db8::1]:179`.
     static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
@@ -72,6 +76,16 @@ enum LogEvent: CustomStringConvertible {
                 + (restartAfter.map { ", restart in \($0)" } ?? ", no automatic restart")
         case .maxPrefixWarning(let accepted, let percent, let limit):
             "\(accepted) prefixes accepted, \(percent)% of the limit \(limit)"
+        case .workloadOriginated(let prefix, let status):
+            switch status {
+            case .workload(let interface?, _): "workload \(prefix) on \(interface): announcing"
+            case .workload(nil, let number): "workload \(prefix) (protocol \(number)): announcing"
+            case .ipvlanSubnet(let interface): "ipvlan L3 link \(interface) up: announcing \(prefix)"
+            default: "announcing \(prefix)"
+            }
+        case .workloadWithdrawn(let prefix): "workload \(prefix) gone: withdrawing"
+        case .workloadResync: "kernel dropped link/route notifications: re-reading links and routes"
+        case .workloadMonitorFailed(let error): "workload discovery stopped: \(error)"
         }
     }
 }

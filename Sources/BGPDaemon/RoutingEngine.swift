@@ -93,6 +93,20 @@ final class RoutingEngine: @unchecked Sendable {
                     communities: network.communities, largeCommunities: network.largeCommunities))
             distribute(rib.update(from: .local, announced: [RoutePrefix(network.prefix)], attributes: attributes))
         }
+        // Owned IPAM blocks are announced whether or not a workload uses them (the /32s inside are suppressed).
+        let networks = Set(config.networks.map(\.prefix))
+        let blocks = config.workloads.blocks.filter { !networks.contains($0) }
+        if !blocks.isEmpty { updateWorkloads(originate: blocks, withdraw: []) }
+    }
+
+    /// Starts and stops announcing discovered workloads (on the event loop).
+    func updateWorkloads(originate: [IPPrefix], withdraw: [IPPrefix]) {
+        eventLoop.assertInEventLoop()
+        let w = config.workloads
+        let attributes = RouteAttributes(
+            attributes: PathAttributes(
+                origin: .igp, asPath: .empty, multiExitDiscriminator: w.med, communities: w.communities, largeCommunities: w.largeCommunities))
+        distribute(rib.update(from: .local, withdrawn: withdraw.map { RoutePrefix($0) }, announced: originate.map { RoutePrefix($0) }, attributes: attributes))
     }
 
     // MARK: - Session events

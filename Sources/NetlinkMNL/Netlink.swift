@@ -8,6 +8,7 @@ enum Netlink {
     static let done: UInt16 = 3  // NLMSG_DONE
     static let newLink: UInt16 = 16  // RTM_NEWLINK
     static let deleteLink: UInt16 = 17  // RTM_DELLINK
+    static let getLink: UInt16 = 18  // RTM_GETLINK
     static let newRoute: UInt16 = 24  // RTM_NEWROUTE
     static let deleteRoute: UInt16 = 25  // RTM_DELROUTE
     static let getRoute: UInt16 = 26  // RTM_GETROUTE
@@ -33,6 +34,10 @@ enum Netlink {
     static let infoData: UInt16 = 2  // IFLA_INFO_DATA (nested)
     static let ipvlanMode: UInt16 = 1  // IFLA_IPVLAN_MODE (u16)
     static let interfaceUp: UInt32 = 0x1  // IFF_UP
+    // multicast groups (bind(2) bit masks, linux/rtnetlink.h RTMGRP_*)
+    static let groupLink: UInt32 = 0x1  // RTMGRP_LINK
+    static let groupIPv4Route: UInt32 = 0x40  // RTMGRP_IPV4_ROUTE
+    static let groupIPv6Route: UInt32 = 0x400  // RTMGRP_IPV6_ROUTE
     // rtm_scope
     static let scopeUniverse: UInt8 = 0
     static let scopeLink: UInt8 = 253

@@ -33,6 +33,13 @@ public enum RouteMessageBuilder {
         }
     }
 
+    /// RTM_GETLINK with NLM_F_DUMP: every link (workload discovery's initial snapshot). An `ifinfomsg` of zeros.
+    public static func linkDumpRequest(sequence: UInt32, into out: inout [UInt8]) {
+        message(type: Netlink.getLink, flags: Netlink.request | Netlink.dump, sequence: sequence, into: &out) { body in
+            body.append(contentsOf: repeatElement(0, count: Netlink.linkMessageLength))
+        }
+    }
+
     // MARK: - Encoding
 
     static func message(type: UInt16, flags: UInt16, sequence: UInt32, into out: inout [UInt8], body: (inout [UInt8]) -> Void) {

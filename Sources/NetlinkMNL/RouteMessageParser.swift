@@ -10,10 +10,16 @@ public enum RouteMessageParser {
     /// Parses one netlink message (header included). Returns `nil` for other message types, route types Peerlet
     /// does not model (local, broadcast…) and malformed input.
     public static func parse(_ message: UnsafeRawBufferPointer) -> KernelRoute? {
+        guard let (route, removed) = parseNotification(message), !removed else { return nil }
+        return route
+    }
+
+    /// Parses an RTM_NEWROUTE or RTM_DELROUTE notification: the route, and whether it was removed.
+    public static func parseNotification(_ message: UnsafeRawBufferPointer) -> (route: KernelRoute, removed: Bool)? {
         guard message.count >= Netlink.headerLength + Netlink.routeMessageLength else { return nil }
         let length = Int(message.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
         let type = message.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
-        guard type == Netlink.newRoute, length <= message.count else { return nil }
+        guard type == Netlink.newRoute || type == Netlink.deleteRoute, length <= message.count else { return nil }
         let r = Netlink.headerLength
         let family = message[r]
         let dstLength = message[r + 1]
@@ -54,7 +60,8 @@ public enum RouteMessageParser {
             prefix = .v6(IPv6Prefix(address: a, length: dstLength))
         }
         if hops.isEmpty, routeType == .unicast { hops = [single] }
-        return KernelRoute(prefix: prefix, nextHops: hops, table: table, protocolNumber: protocolNumber, metric: metric, type: routeType)
+        let route = KernelRoute(prefix: prefix, nextHops: hops, table: table, protocolNumber: protocolNumber, metric: metric, type: routeType)
+        return (route, type == Netlink.deleteRoute)
     }
 
     static func address(_ value: UnsafeRawBufferPointer, v6: Bool) -> IPAddress? {

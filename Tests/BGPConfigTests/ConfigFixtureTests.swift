@@ -81,6 +81,13 @@ struct ConfigSummary {
         lines.append(
             "fib enabled=\(c.fib.enabled) table=\(c.fib.table) protocol=\(c.fib.protocolNumber) metric=\(c.fib.metric) "
                 + "keep-routes-on-exit=\(c.fib.keepRoutesOnExit) stale-after=\(c.fib.staleAfter)")
+        let w = c.workloads
+        if w.isEnabled || !w.blocks.isEmpty {
+            lines.append(
+                "workloads interfaces=\(w.interfaces) protocols=\(w.protocols) table=\(w.table) blocks=\(w.blocks.map(\.description)) "
+                    + "ipvlan=\(w.ipvlan.map { "\($0.interface):\($0.subnets.map(\.description))" }) communities=\(w.communities.map(\.description)) "
+                    + "large=\(w.largeCommunities.map(\.description)) med=\(w.med.map(String.init) ?? "-")")
+        }
         lines.append("log level=\(c.log.level) format=\(c.log.format)")
     }
 }

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+import BGPModel
+import Yams
+
+extension ConfigLoader {
+    static let workloadKeys = ["interfaces", "protocols", "table", "blocks", "ipvlan", "communities", "large-communities", "med"]
+    static let ipvlanKeys = ["interface", "subnets"]
+
+    static func parseWorkloads(_ node: Node, _ r: ConfigReader) -> WorkloadConfig {
+        var w = WorkloadConfig()
+        let f = r.fields(node, "workloads", allowed: workloadKeys)
+        if let v = f["interfaces"] {
+            w.interfaces = r.sequence(v, "workloads.interfaces").compactMap { interfacePattern($0, "workloads.interfaces", r) }
+        }
+        if let v = f["protocols"] {
+            w.protocols = r.sequence(v, "workloads.protocols").compactMap {
+                r.value($0, "workloads.protocols", expected: "a protocol number in 1...255, not Peerlet's own") { UInt8($0).flatMap { $0 == 0 ? nil : $0 } }
+            }
+        }
+        if let v = f["table"] { w.table = r.integer(v, "workloads.table", in: 1...UInt32.max - 1) ?? 254 }
+        if let v = f["blocks"] {
+            w.blocks = r.sequence(v, "workloads.blocks").compactMap { item in
+                let prefix = r.value(item, "IPAM block", expected: "a prefix such as 10.65.0.0/26") { IPPrefix($0) }
+                if let prefix { checkHostBits(prefix, item, r) }
+                return prefix
+            }
+        }
+        if let v = f["ipvlan"] {
+            for item in r.sequence(v, "workloads.ipvlan") {
+                let e = r.fields(item, "an ipvlan entry", allowed: ipvlanKeys)
+                guard let i = e["interface"], let s = e["subnets"] else {
+                    r.error(item, "ipvlan entry needs 'interface' and 'subnets'")
+                    continue
+                }
+                guard let pattern = interfacePattern(i, "ipvlan interface", r) else { continue }
+                let subnets = r.sequence(s, "ipvlan subnets").compactMap { item in
+                    let prefix = r.value(item, "ipvlan subnet", expected: "a prefix such as 10.70.0.0/24") { IPPrefix($0) }
+                    if let prefix { checkHostBits(prefix, item, r) }
+                    return prefix
+                }
+                w.ipvlan.append(.init(interface: pattern, subnets: subnets))
+            }
+        }
+        if let v = f["communities"] {
+            w.communities = r.sequence(v, "communities").compactMap { r.value($0, "community", expected: "ASN:value or a well-known name") { Community($0) } }
+        }
+        if let v = f["large-communities"] {
+            w.largeCommunities = r.sequence(v, "large-communities").compactMap {
+                r.value($0, "large community", expected: "global:local1:local2") { LargeCommunity($0) }
+            }
+        }
+        if let v = f["med"] { w.med = r.integer(v, "med", in: 0...UInt32.max) }
+        return w
+    }
+
+    /// An interface-name pattern: 1 to 64 printable characters without '/' or whitespace.
+    static func interfacePattern(_ node: Node, _ what: String, _ r: ConfigReader) -> String? {
+        r.value(node, what, expected: "an interface name or pattern such as cali* or veth?") { text in
+            guard !text.isEmpty, text.utf8.count <= 64, !text.contains(where: { $0 == "/" || $0.isWhitespace }) else { return nil }
+            return text
+        }
+    }
+}
