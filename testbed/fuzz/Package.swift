@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer targets for Peerlet's decoders. Build and run with testbed/fuzz/run.sh (it passes
-// -sanitize=fuzzer,address). Crashers go to Tests/BGPWireTests/FuzzRegressions/ and replay in `swift test`.
+// -sanitize=fuzzer,address). Crashers go to Tests/BGPWireTests/FuzzRegressions/ (Tests/NetlinkMNLTests/FuzzRegressions/ for FuzzNetlink)
+// and replay in `swift test`.
 import Foundation
 import PackageDescription
 
@@ -17,6 +18,7 @@ let package = Package(
         .executableTarget(name: "FuzzFrame", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
         .executableTarget(name: "FuzzOpen", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
         .executableTarget(name: "FuzzUpdate", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
+        .executableTarget(name: "FuzzNetlink", dependencies: ["FuzzDriver", .product(name: "NetlinkMNL", package: peerlet)]),
     ],
     swiftLanguageModes: [.v6]
 )

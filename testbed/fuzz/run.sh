@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 seconds="${1:-20}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzFrame FuzzOpen FuzzUpdate)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzFrame FuzzOpen FuzzUpdate FuzzNetlink)
 scratch="$root/.build-fuzz"
 work="${FUZZ_WORKDIR:-$(mktemp -d /tmp/peerlet-fuzz.XXXXXX)}"
 
@@ -18,7 +18,7 @@ echo "fuzz: building targets (sanitize=fuzzer,address)"
 python3 - "$root/Tests/BGPWireTests/Fixtures" "$work" <<'PY'
 import os, sys, re
 src, work = sys.argv[1], sys.argv[2]
-for t in ("FuzzFrame", "FuzzOpen", "FuzzUpdate"):
+for t in ("FuzzFrame", "FuzzOpen", "FuzzUpdate", "FuzzNetlink"):
     os.makedirs(os.path.join(work, "corpus-" + t), exist_ok=True)
 for name in sorted(os.listdir(src)):
     if not name.endswith(".hex"): continue
@@ -32,6 +32,8 @@ for name in sorted(os.listdir(src)):
         for selector in (0, 1, 2, 4):
             open(os.path.join(work, "corpus-FuzzUpdate", "%s-%d" % (name, selector)), "wb").write(bytes([selector]) + data[19:])
 PY
+# FuzzNetlink starts from its regression inputs (a recorded veth link, a route, malformed ones).
+cp "$root/Tests/NetlinkMNLTests/FuzzRegressions/"FuzzNetlink-* "$work/corpus-FuzzNetlink/" 2>/dev/null || true
 
 status=0
 for t in "${targets[@]}"; do
@@ -48,7 +50,9 @@ for t in "${targets[@]}"; do
     fi
     for crash in "$work/crash-$t"/*; do
         [ -e "$crash" ] || continue
-        cp "$crash" "$root/Tests/BGPWireTests/FuzzRegressions/$t-$(basename "$crash")"
+        dest="$root/Tests/BGPWireTests/FuzzRegressions"
+        [ "$t" != FuzzNetlink ] || dest="$root/Tests/NetlinkMNLTests/FuzzRegressions"
+        cp "$crash" "$dest/$t-$(basename "$crash")"
         echo "fuzz: kept $t-$(basename "$crash") as a regression test"
     done
 done
