@@ -43,15 +43,7 @@ extension ConfigLoader {
                 w.ipvlan.append(.init(interface: pattern, subnets: subnets))
             }
         }
-        if let v = f["communities"] {
-            w.communities = r.sequence(v, "communities").compactMap { r.value($0, "community", expected: "ASN:value or a well-known name") { Community($0) } }
-        }
-        if let v = f["large-communities"] {
-            w.largeCommunities = r.sequence(v, "large-communities").compactMap {
-                r.value($0, "large community", expected: "global:local1:local2") { LargeCommunity($0) }
-            }
-        }
-        if let v = f["med"] { w.med = r.integer(v, "med", in: 0...UInt32.max) }
+        (w.communities, w.largeCommunities, w.med) = parseOriginAttributes(f, r)
         return w
     }
 

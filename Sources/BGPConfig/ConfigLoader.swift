@@ -181,17 +181,24 @@ public enum ConfigLoader {
         }
         checkHostBits(prefix, prefixNode, r)
         var n = NetworkConfig(prefix: prefix)
+        (n.communities, n.largeCommunities, n.med) = parseOriginAttributes(f, r)
+        if let v = f["local-preference"] { n.localPreference = r.integer(v, "local-preference", in: 0...UInt32.max) }
+        return n
+    }
+
+    /// `communities`, `large-communities` and `med` of a locally originated route (networks, workloads).
+    static func parseOriginAttributes(_ f: [String: Node], _ r: ConfigReader) -> ([Community], [LargeCommunity], UInt32?) {
+        var communities: [Community] = []
+        var large: [LargeCommunity] = []
         if let v = f["communities"] {
-            n.communities = r.sequence(v, "communities").compactMap { r.value($0, "community", expected: "ASN:value or a well-known name") { Community($0) } }
+            communities = r.sequence(v, "communities").compactMap { r.value($0, "community", expected: "ASN:value or a well-known name") { Community($0) } }
         }
         if let v = f["large-communities"] {
-            n.largeCommunities = r.sequence(v, "large-communities").compactMap {
+            large = r.sequence(v, "large-communities").compactMap {
                 r.value($0, "large community", expected: "global:local1:local2") { LargeCommunity($0) }
             }
         }
-        if let v = f["med"] { n.med = r.integer(v, "med", in: 0...UInt32.max) }
-        if let v = f["local-preference"] { n.localPreference = r.integer(v, "local-preference", in: 0...UInt32.max) }
-        return n
+        return (communities, large, f["med"].flatMap { r.integer($0, "med", in: 0...UInt32.max) })
     }
 
     static func parseListen(_ node: Node, _ r: ConfigReader) -> ListenConfig {
