@@ -5,7 +5,7 @@ import BGPModel
 import Yams
 
 extension ConfigLoader {
-    static let workloadKeys = ["interfaces", "protocols", "table", "blocks", "ipvlan", "communities", "large-communities", "med"]
+    static let workloadKeys = ["interfaces", "protocols", "table", "blocks", "unreachable-blocks", "ipvlan", "communities", "large-communities", "med"]
     static let ipvlanKeys = ["interface", "subnets"]
 
     static func parseWorkloads(_ node: Node, _ r: ConfigReader) -> WorkloadConfig {
@@ -27,6 +27,7 @@ extension ConfigLoader {
                 return prefix
             }
         }
+        if let v = f["unreachable-blocks"] { w.unreachableBlocks = r.bool(v, "workloads.unreachable-blocks") ?? false }
         if let v = f["ipvlan"] {
             for item in r.sequence(v, "workloads.ipvlan") {
                 let e = r.fields(item, "an ipvlan entry", allowed: ipvlanKeys)

@@ -13,6 +13,9 @@ public struct WorkloadConfig: Hashable, Sendable {
     public var table: UInt32 = 254
     /// Owned IPAM blocks: announced, and the workload /32s and /128s inside them are not.
     public var blocks: [IPPrefix] = []
+    /// Install an unreachable route (protocol `fib.protocol`) for each owned block, so that traffic to an unused
+    /// address in it ends here with ICMP unreachable. Workload routes inside the block are more specific.
+    public var unreachableBlocks = false
     /// Subnets announced while an ipvlan link in L3 mode matching `interface` exists and is up.
     public var ipvlan: [IPVLANSubnets] = []
     /// Standard communities attached to workload routes.

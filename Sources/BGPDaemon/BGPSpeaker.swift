@@ -76,7 +76,8 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         started = true
         if config.fib.enabled {
             do {
-                let fib = FIBService(table: try MNLRouteTable(), config: config.fib, logger: logger)
+                let unreachable = config.workloads.unreachableBlocks ? Set(config.workloads.blocks) : []
+                let fib = FIBService(table: try MNLRouteTable(), config: config.fib, unreachable: unreachable, logger: logger)
                 self.fib = fib
                 let routing = self.routing
                 let staleAfter = config.fib.staleAfter

@@ -33,6 +33,10 @@ public final class FIBService: @unchecked Sendable {
     /// changed twice before a flush is applied twice, in order, which leaves the kernel in the last state.
     private var pending: [(prefix: IPPrefix, set: UInt32)] = []
     private static let removal = UInt32.max
+    /// The "set" of an unreachable route (an owned IPAM block's covering route).
+    private static let unreachable = UInt32.max - 1
+    /// Prefixes that get an unreachable route whenever no learned route is wanted for them.
+    private let unreachablePrefixes: Set<IPPrefix>
     private var flushScheduled = false
     private var reconciled = false
     /// Shutting down with `keepRoutesOnExit`: the table is left exactly as it is.
@@ -56,17 +60,23 @@ public final class FIBService: @unchecked Sendable {
     }
 
     /// Creates the service over `table`.
-    public init(table: any RouteTable, config: FIBConfig, logger: Logger) {
+    ///
+    /// `unreachable`: owned IPAM blocks to cover with an unreachable route, so that traffic to an unused address in
+    /// the block is answered with ICMP unreachable here instead of following a default route back to the fabric.
+    /// Workload routes inside are more specific, so the covering route never shadows one.
+    public init(table: any RouteTable, config: FIBConfig, unreachable: Set<IPPrefix> = [], logger: Logger) {
         self.table = table
         self.config = config
+        self.unreachablePrefixes = unreachable
         self.logger = logger
+        if !unreachable.isEmpty { want(unreachable.sorted().map { ($0, []) }) }
     }
 
     /// The route for `prefix` through next-hop set `set`, as Peerlet installs it.
     private func route(_ prefix: IPPrefix, set: UInt32) -> KernelRoute {
         KernelRoute(
-            prefix: prefix, sortedNextHops: set == Self.removal ? [] : nextHopSets[Int(set)], table: config.table,
-            protocolNumber: config.protocolNumber, metric: config.metric)
+            prefix: prefix, sortedNextHops: set >= Self.unreachable ? [] : nextHopSets[Int(set)], table: config.table,
+            protocolNumber: config.protocolNumber, metric: config.metric, type: set == Self.unreachable ? .unreachable : .unicast)
     }
 
     /// The interned identifier of a next-hop set (on the queue).
@@ -86,6 +96,11 @@ public final class FIBService: @unchecked Sendable {
             var last: (hops: [IPAddress], id: UInt32)? = nil  // consecutive routes usually share next hops
             for (prefix, hops) in routes {
                 guard !hops.isEmpty else {
+                    if unreachablePrefixes.contains(prefix) {
+                        wanted[prefix] = Self.unreachable
+                        pending.append((prefix, Self.unreachable))
+                        continue
+                    }
                     wanted[prefix] = nil
                     pending.append((prefix, Self.removal))
                     continue

@@ -84,7 +84,7 @@ struct ConfigSummary {
         let w = c.workloads
         if w.isEnabled || !w.blocks.isEmpty {
             lines.append(
-                "workloads interfaces=\(w.interfaces) protocols=\(w.protocols) table=\(w.table) blocks=\(w.blocks.map(\.description)) "
+                "workloads interfaces=\(w.interfaces) protocols=\(w.protocols) table=\(w.table) blocks=\(w.blocks.map(\.description)) unreachable-blocks=\(w.unreachableBlocks) "
                     + "ipvlan=\(w.ipvlan.map { "\($0.interface):\($0.subnets.map(\.description))" }) communities=\(w.communities.map(\.description)) "
                     + "large=\(w.largeCommunities.map(\.description)) med=\(w.med.map(String.init) ?? "-")")
         }

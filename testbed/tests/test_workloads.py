@@ -4,6 +4,7 @@ a Peerlet host, and the BIRD and FRR ToRs have the /32 within one second (measur
 workload withdraws it; a /32 inside an owned IPAM block is suppressed in favour of the block."""
 
 import json
+import subprocess
 import time
 
 from peerlet_testbed import Bird, Frr, Lab, Peerletd
@@ -13,6 +14,7 @@ HOST_AS, BIRD_AS, FRR_AS = 4200001021, 4200000121, 4200000122
 WORKLOADS = """workloads:
   interfaces: ["cali*"]
   blocks: [10.77.0.0/26]
+  unreachable-blocks: true
   communities: ["65000:42"]
 """
 
@@ -47,8 +49,9 @@ def add_workload(lab, host, short, address):
     """A workload namespace: a veth whose host end is `cali<short>`, the address on the workload end, and the
     host route to it (the Calico felix / CNI ptp layout)."""
     w = lab.namespace("w" + short)
-    host_end, _ = lab.link(host, w, [], [address + "/32"], name="cali" + short)
+    host_end, workload_end = lab.link(host, w, [], [address + "/32"], name="cali" + short)
     host.ip("route", "add", address + "/32", "dev", host_end, "scope", "link")
+    w.ip("route", "add", "default", "dev", workload_end)
     return w
 
 
@@ -83,6 +86,14 @@ def test_workload_reaches_both_tors_within_a_second_and_is_withdrawn_when_gone()
         add_workload(lab, host, "2", "10.77.0.9")
         time.sleep(1.0)
         assert not bird_has(bird, "10.77.0.9/32") and not frr_has(frr, "10.77.0.9/32")
+        # The block's unreachable route is in the host's table, owned by Peerlet, and shadows no workload: the
+        # workload in the block answers, an unused address in it is unreachable here.
+        block = json.loads(host.ip("-j", "route", "show", "10.77.0.0/26"))
+        assert [(r.get("type"), r.get("protocol")) for r in block] == [("unreachable", "bgp")], block
+        host.exec(["ping", "-c", "1", "-W", "2", "10.77.0.9"])
+        unused = subprocess.run(["ip", "-n", host.name, "route", "get", "10.77.0.20"], capture_output=True, text=True)
+        # An unreachable route gives EHOSTUNREACH; no route at all would be ENETUNREACH ("Network is unreachable").
+        assert unused.returncode != 0 and "no route to host" in unused.stderr.lower(), unused
 
         # The workload goes away with its namespace: the link is deleted, the kernel drops the route without a
         # route notification, and the ToRs lose the /32.
