@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+// Peerlet: a BGP-4 speaker for direct-routed container hosts.
+
+@testable import BGPDaemon
+import BGPConfig
+import BGPModel
+import FIBSync
+import Logging
+import Synchronization
+import Testing
+
+/// FIBService's bookkeeping over a fake table (the real kernel is exercised by NetlinkMNLTests and the testbed).
+@Suite struct FIBServiceTests {
+    /// Records operations; refuses the prefixes in `refuse`; reports an overrun once when `overrunOnce` is set.
+    final class FakeTable: RouteTable, Sendable {
+        struct State {
+            var applied: [FIBOperation] = []
+            var dumps = 0
+            var overrunOnce = false
+            var refuse: Set<IPPrefix> = []
+            var table: [IPPrefix: KernelRoute] = [:]
+        }
+        let state = Mutex(State())
+
+        func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult] {
+            let overrun = state.withLock { s -> Bool in
+                s.applied += operations
+                if s.overrunOnce {
+                    s.overrunOnce = false
+                    return true
+                }
+                return false
+            }
+            if overrun { throw .overrun }
+            return state.withLock { s in
+                operations.map { operation in
+                    if s.refuse.contains(operation.route.prefix) { return .failed(errno: 101) }
+                    switch operation {
+                    case .install(let r): s.table[r.prefix] = r
+                    case .remove(let r): s.table[r.prefix] = nil
+                    }
+                    return .done
+                }
+            }
+        }
+
+        func dump(table: UInt32, ipv6: Bool) throws(FIBError) -> [KernelRoute] {
+            state.withLock { s in
+                s.dumps += 1
+                return s.table.values.filter { ($0.prefix.afi == .ipv6) == ipv6 }
+            }
+        }
+    }
+
+    static let p1 = IPPrefix("198.51.100.0/24")!
+    static let p2 = IPPrefix("203.0.113.0/24")!
+    static let block = IPPrefix("10.65.0.0/26")!
+    static let a = IPAddress("10.0.1.1")!
+    static let b = IPAddress("10.0.2.1")!
+
+    /// Waits for the service's queued work: `want` enqueues work that enqueues the flush.
+    static func settle(_ fib: FIBService) -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: FIBService.Counters) {
+        _ = fib.inspect()
+        _ = fib.inspect()
+        return fib.inspect()
+    }
+
+    @Test func installsEcmpSetsAndRemovesOnEmptyNextHops() {
+        let table = FakeTable()
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"))
+        fib.want([(Self.p1, [Self.b, Self.a]), (Self.p2, [Self.a])])
+        let state = Self.settle(fib)
+        #expect(state.wanted.count == 2)
+        let installed = table.state.withLock { $0.table }
+        #expect(installed[Self.p1]?.nextHops.map(\.gateway) == [Self.a, Self.b])
+        #expect(installed[Self.p1]?.protocolNumber == 186)
+        fib.want([(Self.p1, [])])
+        #expect(Self.settle(fib).wanted.map(\.prefix) == [Self.p2])
+        #expect(table.state.withLock { $0.table[Self.p1] } == nil)
+    }
+
+    @Test func refusalsAreRecordedAndClearedByALaterSuccess() {
+        let table = FakeTable()
+        table.state.withLock { $0.refuse = [Self.p1] }
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"))
+        fib.want([(Self.p1, [Self.a])])
+        var state = Self.settle(fib)
+        #expect(state.failures == [Self.p1: 101])
+        #expect(state.counters.failed == 1)
+        table.state.withLock { $0.refuse = [] }
+        fib.want([(Self.p1, [Self.b])])
+        state = Self.settle(fib)
+        #expect(state.failures.isEmpty)
+    }
+
+    @Test func anOverrunIsRepairedByDumpAndReconcile() {
+        let table = FakeTable()
+        table.state.withLock { $0.overrunOnce = true }
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"))
+        fib.want([(Self.p1, [Self.a]), (Self.p2, [Self.b])])
+        let state = Self.settle(fib)
+        #expect(state.counters.overruns == 1)
+        #expect(state.counters.reconciles == 1)
+        #expect(table.state.withLock { ($0.dumps, Set($0.table.keys)) } == (2, [Self.p1, Self.p2]))
+    }
+
+    @Test func anOwnedBlockFallsBackToUnreachableNeverToNothing() {
+        let table = FakeTable()
+        let fib = FIBService(table: table, config: FIBConfig(), unreachable: [Self.block], logger: Logger(label: "t"))
+        _ = Self.settle(fib)
+        #expect(table.state.withLock { $0.table[Self.block]?.type } == .unreachable)
+        // The routing engine says "not in the kernel" for the locally originated block: it stays unreachable.
+        fib.want([(Self.block, [])])
+        _ = Self.settle(fib)
+        #expect(table.state.withLock { $0.table[Self.block]?.type } == .unreachable)
+        fib.stop()
+        #expect(table.state.withLock { $0.table.isEmpty })
+    }
+}
