@@ -47,6 +47,15 @@ public enum IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// True when `other` lies within this prefix (same family; a prefix contains itself).
+    public func contains(_ other: IPPrefix) -> Bool {
+        switch (self, other) {
+        case (.v4(let a), .v4(let b)): a.contains(b)
+        case (.v6(let a), .v6(let b)): a.contains(b)
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .v4(let p): p.description

@@ -67,12 +67,7 @@ public struct PrefixMatch: Hashable, Sendable, CustomStringConvertible {
 
     /// True when `candidate` lies within `prefix` with a length in range.
     public func matches(_ candidate: IPPrefix) -> Bool {
-        guard (minimumLength...maximumLength).contains(candidate.length) else { return false }
-        switch (prefix, candidate) {
-        case (.v4(let a), .v4(let b)): return a.contains(b)
-        case (.v6(let a), .v6(let b)): return a.contains(b)
-        default: return false
-        }
+        (minimumLength...maximumLength).contains(candidate.length) && prefix.contains(candidate)
     }
 
     public var description: String {

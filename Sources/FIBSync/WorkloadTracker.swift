@@ -141,7 +141,7 @@ public struct WorkloadTracker: Sendable {
                 link.isUp && rules.interfaces.contains { $0.matches(link.name) }
             }
             guard interface != nil || rules.protocols.contains(route.protocolNumber) else { continue }
-            if let block = rules.ownedBlocks.first(where: { $0.covers(prefix) }) { return .suppressed(block: block) }
+            if let block = rules.ownedBlocks.first(where: { $0.contains(prefix) }) { return .suppressed(block: block) }
             return .workload(interface: interface?.name, protocolNumber: route.protocolNumber)
         }
         return .notMatched
@@ -193,15 +193,4 @@ extension KernelRoute {
     var interfaceIndices: [UInt32] { nextHops.compactMap(\.interfaceIndex) }
 
     func leaves(through index: UInt32) -> Bool { nextHops.contains { $0.interfaceIndex == index } }
-}
-
-extension IPPrefix {
-    /// True when `other` is inside this prefix (same family).
-    func covers(_ other: IPPrefix) -> Bool {
-        switch (self, other) {
-        case (.v4(let a), .v4(let b)): a.contains(b)
-        case (.v6(let a), .v6(let b)): a.contains(b)
-        default: false
-        }
-    }
 }
