@@ -31,15 +31,15 @@ public enum LinkMessageParser {
         var mode: KernelLink.IPVLANMode?
         let body = UnsafeRawBufferPointer(rebasing: message[(i + Netlink.linkMessageLength)..<length])
         guard
-            walk(body, { attribute, value in
+            Netlink.walkAttributes(body, { attribute, value in
                 switch attribute {
                 case Netlink.interfaceName: name = string(value)
                 case Netlink.linkInfo:
-                    return walk(value) { attribute, value in
+                    return Netlink.walkAttributes(value) { attribute, value in
                         switch attribute {
                         case Netlink.infoKind: kind = string(value)
                         case Netlink.infoData:
-                            return walk(value) { attribute, value in
+                            return Netlink.walkAttributes(value) { attribute, value in
                                 if attribute == Netlink.ipvlanMode, value.count >= 2 {
                                     mode = KernelLink.IPVLANMode(rawValue: value.loadUnaligned(as: UInt16.self))
                                 }
@@ -55,22 +55,6 @@ public enum LinkMessageParser {
             }), let name
         else { return nil }
         return .link(KernelLink(index: index, name: name, kind: kind, ipvlanMode: kind == "ipvlan" ? mode : nil, isUp: flags & Netlink.interfaceUp != 0))
-    }
-
-    /// Calls `visit` for each attribute (type without the nested/byte-order flags); false when malformed or when
-    /// `visit` says so.
-    static func walk(_ bytes: UnsafeRawBufferPointer, _ visit: (UInt16, UnsafeRawBufferPointer) -> Bool) -> Bool {
-        var offset = 0
-        while offset + 4 <= bytes.count {
-            let attributeLength = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let attributeType = bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3FFF
-            guard attributeLength >= 4, offset + attributeLength <= bytes.count else { return false }
-            guard visit(attributeType, UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + attributeLength)])) else {
-                return false
-            }
-            offset += Netlink.align(attributeLength)
-        }
-        return true
     }
 
     /// A NUL-terminated (or unterminated) string attribute.

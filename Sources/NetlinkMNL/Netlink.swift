@@ -56,4 +56,20 @@ enum Netlink {
     /// NLMSG_ALIGN / RTA_ALIGN: 4-octet alignment.
     @inline(__always)
     static func align(_ length: Int) -> Int { (length + 3) & ~3 }
+
+    /// Calls `visit` for each attribute (type without the nested/byte-order flags); false when malformed or when
+    /// `visit` says so.
+    static func walkAttributes(_ bytes: UnsafeRawBufferPointer, _ visit: (UInt16, UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var offset = 0
+        while offset + 4 <= bytes.count {
+            let attributeLength = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+            let attributeType = bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3FFF
+            guard attributeLength >= 4, offset + attributeLength <= bytes.count else { return false }
+            guard visit(attributeType, UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + attributeLength)])) else {
+                return false
+            }
+            offset += align(attributeLength)
+        }
+        return true
+    }
 }

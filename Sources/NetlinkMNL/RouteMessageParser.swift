@@ -32,12 +32,8 @@ public enum RouteMessageParser {
         var metric: UInt32 = 0
         var single = KernelNextHop(gateway: nil)
         var hops: [KernelNextHop] = []
-        var offset = r + Netlink.routeMessageLength
-        while offset + 4 <= length {
-            let attributeLength = Int(message.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let attributeType = message.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3FFF
-            guard attributeLength >= 4, offset + attributeLength <= length else { return nil }
-            let value = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + attributeLength)])
+        let attributes = UnsafeRawBufferPointer(rebasing: message[(r + Netlink.routeMessageLength)..<max(length, r + Netlink.routeMessageLength)])
+        let wellFormed = Netlink.walkAttributes(attributes) { attributeType, value in
             switch attributeType {
             case Netlink.dst: destination = address(value, v6: v6) ?? destination
             case Netlink.gateway: single.gateway = address(value, v6: v6)
@@ -48,8 +44,9 @@ public enum RouteMessageParser {
             case Netlink.multipath: hops = multipath(value, v6: v6) ?? []
             default: break
             }
-            offset += Netlink.align(attributeLength)
+            return true
         }
+        guard wellFormed else { return nil }
         let prefix: IPPrefix
         switch destination {
         case .v4(let a):
@@ -89,16 +86,12 @@ public enum RouteMessageParser {
             var hop = KernelNextHop(gateway: nil, weight: value[offset + 3] &+ 1)
             let index = value.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
             if index != 0 { hop.interfaceIndex = index }
-            var inner = offset + 8
-            while inner + 4 <= offset + length {
-                let attributeLength = Int(value.loadUnaligned(fromByteOffset: inner, as: UInt16.self))
-                let attributeType = value.loadUnaligned(fromByteOffset: inner + 2, as: UInt16.self) & 0x3FFF
-                guard attributeLength >= 4, inner + attributeLength <= offset + length else { return nil }
-                let attributeValue = UnsafeRawBufferPointer(rebasing: value[(inner + 4)..<(inner + attributeLength)])
+            let wellFormed = Netlink.walkAttributes(UnsafeRawBufferPointer(rebasing: value[(offset + 8)..<(offset + length)])) { attributeType, attributeValue in
                 if attributeType == Netlink.gateway { hop.gateway = address(attributeValue, v6: v6) }
                 if attributeType == Netlink.via { hop.gateway = via(attributeValue) }
-                inner += Netlink.align(attributeLength)
+                return true
             }
+            guard wellFormed else { return nil }
             hops.append(hop)
             offset += Netlink.align(length)
         }
