@@ -45,11 +45,8 @@ public final class MNLKernelMonitor: @unchecked Sendable {
             mnl_socket_close(dumps)
             throw .socket(errno: e)
         }
-        var size: Int32 = 4 << 20
         let fd = mnl_socket_get_fd(events)
-        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
+        MNLRouteTable.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: 4 << 20)
         // The loop wakes at least every 200 ms to notice `stop()`.
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -64,8 +64,8 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
 
     deinit { mnl_socket_close(socket) }
 
-    /// Sets a buffer size, with the FORCE variant (root or CAP_NET_ADMIN) first.
-    private static func setBuffer(_ fd: Int32, force: Int32, plain: Int32, size: Int32) {
+    /// Sets a buffer size, with the FORCE variant (root or CAP_NET_ADMIN) first. Also used by `MNLKernelMonitor`.
+    static func setBuffer(_ fd: Int32, force: Int32, plain: Int32, size: Int32) {
         var value = size
         if setsockopt(fd, SOL_SOCKET, force, &value, socklen_t(MemoryLayout<Int32>.size)) != 0 {
             _ = setsockopt(fd, SOL_SOCKET, plain, &value, socklen_t(MemoryLayout<Int32>.size))
