@@ -95,24 +95,16 @@ public final class FIBService: @unchecked Sendable {
             guard !frozen else { return }
             var last: (hops: [IPAddress], id: UInt32)? = nil  // consecutive routes usually share next hops
             for (prefix, hops) in routes {
-                guard !hops.isEmpty else {
-                    if unreachablePrefixes.contains(prefix) {
-                        wanted[prefix] = Self.unreachable
-                        pending.append((prefix, Self.unreachable))
-                        continue
-                    }
-                    wanted[prefix] = nil
-                    pending.append((prefix, Self.removal))
-                    continue
-                }
                 let id: UInt32
-                if let last, last.hops == hops {
+                if hops.isEmpty {
+                    id = unreachablePrefixes.contains(prefix) ? Self.unreachable : Self.removal
+                } else if let last, last.hops == hops {
                     id = last.id
                 } else {
                     id = intern(hops)
                     last = (hops, id)
                 }
-                wanted[prefix] = id
+                wanted[prefix] = id == Self.removal ? nil : id
                 pending.append((prefix, id))
             }
             scheduleFlush()
