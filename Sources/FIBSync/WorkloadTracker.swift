@@ -103,9 +103,8 @@ public struct WorkloadTracker: Sendable {
             affected.formUnion(refreshIPVLAN())
         case .linkRemoved(let index):
             links[index] = nil
-            for prefix in prefixesByLink.removeValue(forKey: index) ?? [] {
-                routes[prefix] = routes[prefix]?.filter { !$0.value.leaves(through: index) }
-                if routes[prefix]?.isEmpty == true { routes[prefix] = nil }
+            for prefix in prefixesByLink[index] ?? [] {
+                for route in (routes[prefix] ?? [:]).values where route.leaves(through: index) { forget(route) }
                 affected.insert(prefix)
             }
             affected.formUnion(refreshIPVLAN())
