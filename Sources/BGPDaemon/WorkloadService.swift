@@ -15,14 +15,13 @@ import Synchronization
 final class WorkloadService: Sendable {
     private let monitor: MNLKernelMonitor
     private let tracker: Mutex<WorkloadTracker>
-    private let rules: WorkloadTracker.Rules
     private let configured: Set<IPPrefix>
     private let logger: Logger
 
     /// Opens the monitor (throws when netlink is unavailable).
     init(config: DaemonConfig, logger: Logger) throws(FIBError) {
         let w = config.workloads
-        rules = WorkloadTracker.Rules(
+        let rules = WorkloadTracker.Rules(
             interfaces: w.interfaces.compactMap(InterfacePattern.init), protocols: Set(w.protocols), table: w.table,
             ownProtocol: config.fib.protocolNumber, ownedBlocks: w.blocks,
             ipvlanSubnets: w.ipvlan.compactMap { entry in InterfacePattern(entry.interface).map { ($0, entry.subnets) } })
@@ -61,16 +60,10 @@ final class WorkloadService: Sendable {
         tracker.withLock { tracker in
             switch delivery {
             case .events(let events):
-                return events.flatMap { tracker.handle($0) }
+                return tracker.handle(events)
             case .snapshot(let events, let resync):
                 if resync { logger.warning("\(LogEvent.workloadResync)") }
-                // A fresh tracker from the snapshot, then the difference from what was originated before.
-                var fresh = WorkloadTracker(rules: rules)
-                for event in events { _ = fresh.handle(event) }
-                let before = tracker.originated
-                tracker = fresh
-                return fresh.originated.subtracting(before).sorted().map { .originate($0) }
-                    + before.subtracting(fresh.originated).sorted().map { .withdraw($0) }
+                return tracker.replace(with: events)
             }
         }
     }

@@ -131,6 +131,27 @@ public struct WorkloadTracker: Sendable {
         return changes
     }
 
+    /// Applies a batch of events; returns the net change, so a workload that comes and goes within one batch
+    /// causes nothing (per-event changes would have it originated and withdrawn in one go, in the wrong order for
+    /// a RIB update that applies withdrawals first).
+    public mutating func handle(_ events: [Event]) -> [Change] {
+        let before = originated
+        for event in events { _ = handle(event) }
+        return Self.difference(from: before, to: originated)
+    }
+
+    /// Starts over from a snapshot (the whole state as events); returns the net change from what was originated.
+    public mutating func replace(with snapshot: [Event]) -> [Change] {
+        let before = originated
+        self = WorkloadTracker(rules: rules)
+        for event in snapshot { _ = handle(event) }
+        return Self.difference(from: before, to: originated)
+    }
+
+    private static func difference(from before: Set<IPPrefix>, to after: Set<IPPrefix>) -> [Change] {
+        after.subtracting(before).sorted().map { .originate($0) } + before.subtracting(after).sorted().map { .withdraw($0) }
+    }
+
     /// Why `prefix` is or is not originated.
     public func status(of prefix: IPPrefix) -> Status {
         if let name = ipvlanOriginated[prefix] { return .ipvlanSubnet(interface: name) }

@@ -110,3 +110,27 @@ import Testing
         #expect(t.handle(.linkRemoved(index: 9)) == [.withdraw(subnet)])
     }
 }
+
+@Suite struct WorkloadTrackerBatchTests {
+    @Test func aWorkloadThatComesAndGoesInOneBatchChangesNothing() {
+        var t = WorkloadTracker(rules: WorkloadTrackerTests.rules)
+        let route = WorkloadTrackerTests.host("10.64.9.1/32", dev: 5)
+        #expect(t.handle([.link(WorkloadTrackerTests.cali), .route(route), .routeRemoved(route)]) == [])
+        #expect(t.originated.isEmpty)
+        // And one that goes and comes back is not withdrawn.
+        _ = t.handle([.route(route)])
+        #expect(t.handle([.routeRemoved(route), .route(route)]) == [])
+        #expect(t.originated == [IPPrefix("10.64.9.1/32")!])
+    }
+
+    @Test func aSnapshotReplacesTheStateAndReportsTheDifference() {
+        var t = WorkloadTracker(rules: WorkloadTrackerTests.rules)
+        let stale = WorkloadTrackerTests.host("10.64.9.2/32", dev: 5)
+        let fresh = WorkloadTrackerTests.host("10.64.9.3/32", dev: 5)
+        _ = t.handle([.link(WorkloadTrackerTests.cali), .route(stale)])
+        #expect(t.replace(with: [.link(WorkloadTrackerTests.cali), .route(fresh)]) == [
+            .originate(IPPrefix("10.64.9.3/32")!), .withdraw(IPPrefix("10.64.9.2/32")!),
+        ])
+        #expect(t.status(of: IPPrefix("10.64.9.2/32")!) == .unknown)
+    }
+}
