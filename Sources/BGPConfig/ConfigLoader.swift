@@ -11,7 +11,7 @@ public enum ConfigLoader {
         "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
         "prefix-sets", "policies", "fib", "workloads",
     ]
-    static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after"]
+    static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after", "nexthop-objects"]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
     static let listenKeys = ["enabled", "addresses", "port"]
     static let neighborKeys = [
@@ -140,6 +140,7 @@ public enum ConfigLoader {
             }
             if let v = f["metric"] { config.fib.metric = r.integer(v, "fib.metric", in: 0...UInt32.max) ?? 20 }
             if let v = f["keep-routes-on-exit"] { config.fib.keepRoutesOnExit = r.bool(v, "fib.keep-routes-on-exit") ?? false }
+            if let v = f["nexthop-objects"] { config.fib.nextHopObjects = r.bool(v, "fib.nexthop-objects") ?? true }
             if let v = f["stale-after"] { config.fib.staleAfter = r.duration(v, "fib.stale-after", in: .seconds(1)...Duration.seconds(3600)) ?? .seconds(30) }
         }
         if let node = top["workloads"] {

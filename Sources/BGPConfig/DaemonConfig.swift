@@ -61,6 +61,8 @@ public struct FIBConfig: Hashable, Sendable {
     public var metric: UInt32 = 20
     /// Leave the routes in the kernel when peerletd stops cleanly (for graceful restart).
     public var keepRoutesOnExit: Bool = false
+    /// Install gateway routes through kernel next-hop objects (Linux 5.3+; plain routes on older kernels).
+    public var nextHopObjects: Bool = true
     /// The longest wait for End-of-RIB from every neighbour before stale routes are removed after a start.
     public var staleAfter: Duration = .seconds(30)
 

@@ -77,7 +77,8 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         if config.fib.enabled {
             do {
                 let unreachable = config.workloads.unreachableBlocks ? Set(config.workloads.blocks) : []
-                let fib = FIBService(table: try MNLRouteTable(), config: config.fib, unreachable: unreachable, logger: logger)
+                let fib = FIBService(
+                    table: try MNLRouteTable(nextHopObjects: config.fib.nextHopObjects, protocolNumber: config.fib.protocolNumber), config: config.fib, unreachable: unreachable, logger: logger)
                 self.fib = fib
                 let routing = self.routing
                 let staleAfter = config.fib.staleAfter

@@ -9,8 +9,10 @@ public import Logging
 
 /// Keeps a kernel routing table equal to the Loc-RIB's routes (OpenBGPD's `kr_*`, BIRD's `krt`).
 ///
-/// The routing engine hands it wanted routes per prefix (`want`); they are applied in order, in batches, on the
-/// service's own serial queue, because netlink calls block. Every operation's outcome is kept: a route the kernel
+/// The routing engine hands it wanted routes per prefix (`want`). Bookkeeping runs on the service's serial queue
+/// and the blocking netlink calls on a second one, in order, chunk by chunk: while the kernel works through one
+/// chunk (most of a full-table install is kernel time), the next is prepared, so the two overlap on two cores.
+/// At most `inFlight` chunks wait for the kernel, which bounds the memory a burst can take. Every operation's outcome is kept: a route the kernel
 /// refuses (ENETUNREACH: its next hop is on no connected network) stays in the RIB, not in the kernel, and the
 /// reason is recorded. An overrun (unknown outcomes) makes the service dump the table and reconcile.
 ///
@@ -24,6 +26,12 @@ public final class FIBService: @unchecked Sendable {
     private let config: FIBConfig
     private let logger: Logger
     private let queue = DispatchQueue(label: "peerlet.fib")
+    /// Where `table` is called: serial, so chunks reach the kernel in the order they were made.
+    private let kernel = DispatchQueue(label: "peerlet.fib.netlink")
+    /// Chunks handed to `kernel` and not yet done.
+    private let inFlight = DispatchSemaphore(value: 3)
+    /// An overrun was reported and a reconcile is queued (several overrunning chunks cause one reconcile).
+    private var reconcileQueued = false
     /// Next-hop sets, interned: a host's routes use a handful (one per ToR, one for the ECMP pair), so a prefix's
     /// wanted state is 4 bytes instead of a route with its own array.
     private var nextHopSets: [[KernelNextHop]] = []
@@ -148,9 +156,20 @@ public final class FIBService: @unchecked Sendable {
     /// Operations per `RouteTable.apply` call.
     private static let chunk = 16_384
 
+    /// Hands a chunk to the kernel queue; its outcome comes back to `queue` (`absorb`).
     private func apply(_ operations: [FIBOperation]) {
-        do {
-            let results = try table.apply(operations)
+        inFlight.wait()
+        kernel.async { [self] in
+            let outcome = Result { () throws(FIBError) in try table.apply(operations) }
+            inFlight.signal()
+            queue.async { self.absorb(operations, outcome) }
+        }
+    }
+
+    /// Records a chunk's outcome (on `queue`).
+    private func absorb(_ operations: [FIBOperation], _ outcome: Result<[FIBResult], FIBError>) {
+        switch outcome {
+        case .success(let results):
             for (operation, result) in zip(operations, results) {
                 switch result {
                 case .done:
@@ -162,25 +181,41 @@ public final class FIBService: @unchecked Sendable {
                     logger.warning("\(LogEvent.fibFailed(operation, errno: errno))")
                 }
             }
-        } catch .overrun {
+        case .failure(.overrun):
             counters.overruns += 1
             logger.warning("\(LogEvent.fibOverrun)")
-            reconcile()
-        } catch {
+            guard !reconcileQueued else { return }
+            reconcileQueued = true
+            // After the outcomes already queued, so that they do not overwrite what the reconcile finds.
+            queue.async { [self] in
+                reconcileQueued = false
+                reconcile()
+            }
+        case .failure(let error):
             logger.error("\(LogEvent.fibError(error))")
         }
+    }
+
+    /// Waits until every chunk handed to the kernel is done and its outcome recorded (not on `queue`).
+    private func drain() {
+        queue.sync { kernel.sync {} }
+        queue.sync {}
     }
 
     /// Dumps the table and makes Peerlet's routes in it exactly the wanted ones.
     private func reconcile() {
         counters.reconciles += 1
         do {
-            let observed = try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
+            // On the kernel queue: after every chunk already handed to it.
+            let observed = try kernel.sync { () throws(FIBError) in
+                try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
+            }
             let desired = wanted.map { route($0, set: $1) }
             let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: desired, observed: observed)
             conflicts = Set(plan.conflicts.map(\.prefix))
             for route in plan.conflicts { logger.warning("\(LogEvent.fibConflict(route))") }
             if !plan.operations.isEmpty { apply(plan.operations) }
+            releaseIdleNextHops()
         } catch {
             logger.error("\(LogEvent.fibError(error))")
         }
@@ -215,11 +250,30 @@ public final class FIBService: @unchecked Sendable {
             let removals = wanted.map { FIBOperation.remove(route($0, set: $1)) }
             wanted.removeAll()
             apply(removals)
+            releaseIdleNextHops()
+        }
+        drain()
+    }
+
+    /// Deletes next-hop objects no route uses, on the kernel queue after the chunks before it.
+    private func releaseIdleNextHops() {
+        kernel.async { [self] in
+            do throws(FIBError) {
+                try table.releaseIdleNextHops()
+            } catch {
+                logger.error("\(LogEvent.fibError(error))")
+            }
         }
     }
 
-    /// The wanted routes, the refusals and the counters (for the CLI and tests).
-    public func inspect() -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {
-        queue.sync { (wanted.map { route($0, set: $1) }, failures, counters) }
+    /// The wanted routes, the refusals and the counters (for the CLI and tests): a snapshot, which may not yet
+    /// include the outcome of chunks the kernel is working on (`settled: true` waits for them).
+    public func inspect(settled: Bool = false) -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {
+        if settled {
+            queue.sync {}  // a `want` already queued has scheduled its flush
+            queue.sync {}  // the flush has handed its chunks to the kernel queue
+            drain()
+        }
+        return queue.sync { (wanted.map { route($0, set: $1) }, failures, counters) }
     }
 }

@@ -8,6 +8,14 @@ public protocol RouteTable: Sendable {
     func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult]
     /// Every route of one family in `table`, of any protocol.
     func dump(table: UInt32, ipv6: Bool) throws(FIBError) -> [KernelRoute]
+    /// Deletes the table's own helper state in the kernel that no route uses any more (next-hop objects). Called
+    /// after a reconcile and on a clean stop; tables without such state do nothing.
+    func releaseIdleNextHops() throws(FIBError)
+}
+
+extension RouteTable {
+    /// Nothing to release.
+    public func releaseIdleNextHops() throws(FIBError) {}
 }
 
 /// The outcome of one operation.
@@ -27,12 +35,15 @@ public enum FIBError: Error, Hashable, Sendable, CustomStringConvertible {
     case overrun
     /// A reply could not be parsed.
     case malformedReply(String)
+    /// The kernel refused a request that is not a route operation (a dump, a next-hop object).
+    case refused(errno: Int32)
 
     public var description: String {
         switch self {
         case .socket(let e): "netlink socket error \(e)"
         case .overrun: "netlink overrun: outcomes unknown, the table needs a reconcile"
         case .malformedReply(let what): "malformed netlink reply: \(what)"
+        case .refused(let e): "netlink request refused with errno \(e)"
         }
     }
 }

@@ -46,7 +46,7 @@ public final class MNLKernelMonitor: @unchecked Sendable {
             throw .socket(errno: e)
         }
         let fd = mnl_socket_get_fd(events)
-        MNLRouteTable.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: 4 << 20)
+        NetlinkSocket.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: 4 << 20)
         // The loop wakes at least every 200 ms to notice `stop()`.
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

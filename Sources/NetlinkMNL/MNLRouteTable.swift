@@ -5,6 +5,7 @@ import BGPModel
 import CMNL
 public import FIBSync
 import Glibc
+import Dispatch
 import Synchronization
 
 /// The kernel's routing tables through a libmnl netlink socket: the real `RouteTable`.
@@ -13,179 +14,128 @@ import Synchronization
 /// every acknowledgement is matched back to its operation (batched netlink with acknowledgements: the kernel's
 /// fastest safe path; without reading them, routes are silently lost under a burst). An ENOBUFS on the socket or
 /// an acknowledgement that does not come is an overrun: the outcome of some operations is unknown, and the
-/// caller dumps the table and reconciles (`FIBReconciler`). Calls are serialised on one socket.
+/// caller dumps the table and reconciles (`FIBReconciler`). Calls are serialised.
+///
+/// A large call is spread over several sockets (lanes, one per CPU up to `lanes`) applied concurrently: the
+/// kernel serialises the table changes themselves but not the rest (message parsing, acknowledgements, their
+/// reading), so two lanes finish a full table sooner. `OperationLanes` keeps overlapping prefixes in one lane, in
+/// order, so forwarding never sees a change out of order.
+///
+/// Gateway routes refer to kernel next-hop objects (`NextHopObjectTable`) when the kernel has them: the table
+/// looks up each new gateway's interface (RTM_GETROUTE), creates the objects a next-hop set needs before the first
+/// route that uses them, and deletes idle ones on `releaseIdleNextHops`. A route whose next hops cannot be an
+/// object is installed with its own, as before; a route refused because its object vanished (the kernel deletes
+/// the objects of an interface that goes down) makes the table reload the objects and try once more.
 public final class MNLRouteTable: RouteTable, @unchecked Sendable {
-    // @unchecked: the socket is used only inside `lock`.
-    private let socket: OpaquePointer
-    private let portID: UInt32
-    private let lock = Mutex<UInt32>(1)  // the next sequence number
-    /// The most octets per send.
-    public static let batchLimit = 64 * 1024
+    // @unchecked: the sockets are used only inside `lock`, each lane by one thread.
+    let lanes: [NetlinkSocket]
+    let lock: Mutex<State>
 
-    /// Opens a netlink route socket, inside the named network namespace (`ip netns` name) if given; the calling
-    /// thread returns to its own namespace before this returns.
-    public init(namespace: String? = nil, receiveBuffer: Int32 = 16 << 20) throws(FIBError) {
-        var original: Int32 = -1
-        if let namespace {
-            original = open("/proc/self/ns/net", O_RDONLY)
-            let target = open("/var/run/netns/\(namespace)", O_RDONLY)
-            guard original >= 0, target >= 0, peerlet_enter_netns(target) == 0 else {
-                let e = errno
-                if target >= 0 { close(target) }
-                if original >= 0 { close(original) }
-                throw .socket(errno: e)
-            }
-            close(target)
-        }
-        defer {
-            if original >= 0 {
-                _ = peerlet_enter_netns(original)
-                close(original)
-            }
-        }
-        guard let socket = mnl_socket_open(NETLINK_ROUTE) else { throw .socket(errno: errno) }
-        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) >= 0 else {
-            let e = errno
-            mnl_socket_close(socket)
-            throw .socket(errno: e)
-        }
-        let fd = mnl_socket_get_fd(socket)
-        Self.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: receiveBuffer)
-        Self.setBuffer(fd, force: SO_SNDBUFFORCE, plain: SO_SNDBUF, size: 4 << 20)
-        // A lost acknowledgement must not block forever: after 5 s it counts as an overrun.
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        // Acknowledgements without the request echoed back: smaller, so fewer overruns.
-        var one: Int32 = 1
-        _ = mnl_socket_setsockopt(socket, NETLINK_CAP_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
-        self.socket = socket
-        self.portID = mnl_socket_get_portid(socket)
+    /// What calls share, under `lock`.
+    struct State {
+        /// Whether routes use next-hop objects (configured, and the kernel has them).
+        var objectsEnabled: Bool
+        /// Whether `objects` holds the kernel's objects (loaded at first use and after a refusal).
+        var objectsLoaded = false
+        var objects: NextHopObjectTable
+        /// Each gateway's interface, as the kernel resolved it.
+        var interfaces: [IPAddress: UInt32] = [:]
     }
+    /// The most octets per send.
+    public static let batchLimit = NetlinkSocket.batchLimit
+    /// Calls with fewer operations use one lane: threads are not worth it.
+    static let laneThreshold = 1024
 
-    deinit { mnl_socket_close(socket) }
-
-    /// Sets a buffer size, with the FORCE variant (root or CAP_NET_ADMIN) first. Also used by `MNLKernelMonitor`.
-    static func setBuffer(_ fd: Int32, force: Int32, plain: Int32, size: Int32) {
-        var value = size
-        if setsockopt(fd, SOL_SOCKET, force, &value, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-            _ = setsockopt(fd, SOL_SOCKET, plain, &value, socklen_t(MemoryLayout<Int32>.size))
-        }
+    /// Opens the netlink route sockets, inside the named network namespace (`ip netns` name) if given.
+    ///
+    /// `nextHopObjects`: install gateway routes through kernel next-hop objects owned by `protocolNumber`.
+    /// `lanes`: the most sockets one call uses at once (at most the number of CPUs).
+    public init(
+        namespace: String? = nil, receiveBuffer: Int32 = 16 << 20, nextHopObjects: Bool = true, protocolNumber: UInt8 = 186,
+        lanes: Int = 2
+    ) throws(FIBError) {
+        let count = max(1, min(lanes, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        var sockets: [NetlinkSocket] = []
+        for _ in 0..<count { sockets.append(try NetlinkSocket(namespace: namespace, receiveBuffer: receiveBuffer)) }
+        self.lanes = sockets
+        lock = Mutex(State(objectsEnabled: nextHopObjects, objects: NextHopObjectTable(protocolNumber: protocolNumber)))
     }
 
     public func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult] {
-        try lock.withLock { (sequence: inout UInt32) throws(FIBError) -> [FIBResult] in
-            var results = [FIBResult?](repeating: nil, count: operations.count)
-            var index = 0
-            var batch: [UInt8] = []
-            batch.reserveCapacity(Self.batchLimit)
-            while index < operations.count {
-                batch.removeAll(keepingCapacity: true)
-                let first = index
-                let base = sequence
-                while index < operations.count, batch.count + 512 <= Self.batchLimit {
-                    let seq = base &+ UInt32(index - first)
-                    switch operations[index] {
-                    case .install(let route): RouteMessageBuilder.install(route, sequence: seq, into: &batch)
-                    case .remove(let route): RouteMessageBuilder.remove(route, sequence: seq, into: &batch)
-                    }
-                    index += 1
-                }
-                sequence = base &+ UInt32(index - first)
-                try send(batch)
-                var pending = index - first
-                try receive { type, seq, payload throws(FIBError) in
-                    guard type == Netlink.error else { return true }
-                    let slot = Int(seq &- base)
-                    guard slot >= 0, slot < index - first, results[first + slot] == nil, payload.count >= 4 else { return true }
-                    let code = -payload.loadUnaligned(as: Int32.self)
-                    switch (code, operations[first + slot]) {
-                    case (0, _), (ESRCH, .remove): results[first + slot] = .done
-                    default: results[first + slot] = .failed(errno: code)
-                    }
-                    pending -= 1
-                    return pending > 0
-                }
-            }
-            return results.map { $0! }
+        try lock.withLock { (state: inout State) throws(FIBError) -> [FIBResult] in
+            var objects = try nextHopObjects(for: operations, state: &state)
+            var results = try run(operations, objects: objects)
+            // Refused while referring to an object: the kernel may have deleted it (its interface went down).
+            // Reload the objects and gateways, and try those routes once more.
+            let retry = results.indices.filter { objects[$0] != 0 && results[$0] != .done }
+            guard !retry.isEmpty else { return results }
+            state.objectsLoaded = false
+            state.interfaces = [:]
+            let again = retry.map { operations[$0] }
+            objects = try nextHopObjects(for: again, state: &state)
+            for (slot, result) in zip(retry, try run(again, objects: objects)) { results[slot] = result }
+            return results
         }
+    }
+
+    /// The next-hop object each install refers to (0: none), created first where new. Serial, on the first lane.
+    private func nextHopObjects(for operations: [FIBOperation], state: inout State) throws(FIBError) -> [UInt32] {
+        var objects = [UInt32](repeating: 0, count: operations.count)
+        guard state.objectsEnabled else { return objects }
+        var last: (hops: [KernelNextHop], id: UInt32)?  // consecutive routes usually share next hops
+        for (index, operation) in operations.enumerated() {
+            guard case .install(let route) = operation, route.type == .unicast, !route.nextHops.isEmpty else { continue }
+            if let last, last.hops == route.nextHops {
+                objects[index] = last.id
+            } else {
+                let id = try nextHopObject(for: route.nextHops, state: &state) ?? 0
+                objects[index] = id
+                last = (route.nextHops, id)
+            }
+        }
+        return objects
+    }
+
+    /// Applies the operations over the lanes, concurrently when there are many.
+    private func run(_ operations: [FIBOperation], objects: [UInt32]) throws(FIBError) -> [FIBResult] {
+        var results = [FIBResult?](repeating: nil, count: operations.count)
+        let split = operations.count < Self.laneThreshold ? [Array(operations.indices)] : OperationLanes.split(operations, lanes: lanes.count)
+        var failures = [FIBError?](repeating: nil, count: split.count)
+        results.withUnsafeMutableBufferPointer { outcomes in
+            failures.withUnsafeMutableBufferPointer { errors in
+                // Each lane writes only the result slots of its own indices and its own error slot.
+                nonisolated(unsafe) let outcomes = outcomes
+                nonisolated(unsafe) let errors = errors
+                let work: @Sendable (Int) -> Void = { lane in
+                    do throws(FIBError) {
+                        try self.lanes[lane].apply(operations, indices: split[lane], objects: objects, into: outcomes)
+                    } catch {
+                        errors[lane] = error
+                    }
+                }
+                if split.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: split.count, execute: work) }
+            }
+        }
+        // An overrun in any lane: outcomes are unknown, the caller reconciles.
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        return results.map { $0! }
     }
 
     public func dump(table: UInt32, ipv6: Bool) throws(FIBError) -> [KernelRoute] {
-        try lock.withLock { (sequence: inout UInt32) throws(FIBError) -> [KernelRoute] in
-            let seq = sequence
-            sequence &+= 1
-            var request: [UInt8] = []
-            RouteMessageBuilder.dumpRequest(ipv6: ipv6, sequence: seq, into: &request)
-            try send(request)
+        try lock.withLock { (state: inout State) throws(FIBError) -> [KernelRoute] in
+            let objects = state.objects
             var routes: [KernelRoute] = []
-            var failure: FIBError?
-            try receive { type, messageSeq, payload throws(FIBError) in
-                guard messageSeq == seq else { return true }
-                switch type {
-                case Netlink.done: return false
-                case Netlink.error:
-                    failure = .malformedReply("dump refused with errno \(-(payload.count >= 4 ? payload.loadUnaligned(as: Int32.self) : 0))")
-                    return false
-                default: return true
+            try lanes[0].dump({ seq, out in RouteMessageBuilder.dumpRequest(ipv6: ipv6, sequence: seq, into: &out) }) { message in
+                guard var route = RouteMessageParser.parse(message), route.table == table else { return }
+                // Without the kernel's compatibility mode a route through an object reports only the object's id.
+                if route.type == .unicast, route.nextHops.allSatisfy({ $0.gateway == nil && $0.interfaceIndex == nil }),
+                    let id = NextHopMessageParser.nextHopID(ofRoute: message), let hops = objects.nextHops(of: id)
+                {
+                    route.nextHops = hops
                 }
-            } onMessage: { message in
-                if let route = RouteMessageParser.parse(message), route.table == table { routes.append(route) }
+                routes.append(route)
             }
-            if let failure { throw failure }
             return routes
-        }
-    }
-
-    // MARK: - Socket
-
-    private func send(_ bytes: [UInt8]) throws(FIBError) {
-        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
-        if sent < 0 { throw errno == ENOBUFS ? .overrun : .socket(errno: errno) }
-    }
-
-    /// Reads messages until `handle` returns false. `handle` gets each message's type, sequence number and
-    /// payload; `onMessage` gets each whole message first.
-    private func receive(
-        _ handle: (UInt16, UInt32, UnsafeRawBufferPointer) throws(FIBError) -> Bool,
-        onMessage: (UnsafeRawBufferPointer) -> Void = { _ in }
-    ) throws(FIBError) {
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        while true {
-            let received = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
-            if received < 0 {
-                switch errno {
-                case EINTR: continue
-                case ENOBUFS, EAGAIN: throw .overrun  // lost messages, or an acknowledgement that never came
-                default: throw .socket(errno: errno)
-                }
-            }
-            var more = true
-            var failure: FIBError?
-            buffer.withUnsafeBytes { raw in
-                var offset = 0
-                while offset + Netlink.headerLength <= received {
-                    let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                    guard length >= Netlink.headerLength, offset + length <= received else {
-                        failure = .malformedReply("netlink message of length \(length)")
-                        return
-                    }
-                    let type = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self)
-                    let seq = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)
-                    let message = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
-                    onMessage(message)
-                    if more {
-                        do throws(FIBError) {
-                            more = try handle(type, seq, UnsafeRawBufferPointer(rebasing: message[Netlink.headerLength...]))
-                        } catch {
-                            failure = error
-                            return
-                        }
-                    }
-                    offset += Netlink.align(length)
-                }
-            }
-            if let failure { throw failure }
-            if !more { return }
         }
     }
 }

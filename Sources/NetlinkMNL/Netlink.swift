@@ -12,6 +12,9 @@ enum Netlink {
     static let newRoute: UInt16 = 24  // RTM_NEWROUTE
     static let deleteRoute: UInt16 = 25  // RTM_DELROUTE
     static let getRoute: UInt16 = 26  // RTM_GETROUTE
+    static let newNextHop: UInt16 = 104  // RTM_NEWNEXTHOP
+    static let deleteNextHop: UInt16 = 105  // RTM_DELNEXTHOP
+    static let getNextHop: UInt16 = 106  // RTM_GETNEXTHOP
     // nlmsg_flags
     static let request: UInt16 = 0x1
     static let multi: UInt16 = 0x2
@@ -27,6 +30,12 @@ enum Netlink {
     static let multipath: UInt16 = 9  // RTA_MULTIPATH
     static let table: UInt16 = 15  // RTA_TABLE
     static let via: UInt16 = 18  // RTA_VIA (an IPv6 gateway for an IPv4 route)
+    static let nextHopID: UInt16 = 30  // RTA_NH_ID
+    // nha attribute types (linux/nexthop.h)
+    static let nhaID: UInt16 = 1  // NHA_ID (u32)
+    static let nhaGroup: UInt16 = 2  // NHA_GROUP (array of struct nexthop_grp)
+    static let nhaOIF: UInt16 = 5  // NHA_OIF (u32)
+    static let nhaGateway: UInt16 = 6  // NHA_GATEWAY (be32 or in6_addr)
     // ifla attribute types (linux/if_link.h)
     static let interfaceName: UInt16 = 3  // IFLA_IFNAME
     static let linkInfo: UInt16 = 18  // IFLA_LINKINFO (nested)
@@ -52,6 +61,7 @@ enum Netlink {
     static let headerLength = 16  // struct nlmsghdr
     static let routeMessageLength = 12  // struct rtmsg
     static let linkMessageLength = 16  // struct ifinfomsg
+    static let nextHopMessageLength = 8  // struct nhmsg
 
     /// NLMSG_ALIGN / RTA_ALIGN: 4-octet alignment.
     @inline(__always)

@@ -8,9 +8,16 @@ public import FIBSync
 /// (addresses in network order). Pure: tested byte for byte without a socket.
 public enum RouteMessageBuilder {
     /// RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK: create, or replace the route with the same key.
-    public static func install(_ route: KernelRoute, sequence: UInt32, into out: inout [UInt8]) {
+    /// With `nextHopObject`, the route refers to that kernel next-hop object (`RTA_NH_ID`) instead of carrying
+    /// its next hops.
+    public static func install(_ route: KernelRoute, nextHopObject: UInt32? = nil, sequence: UInt32, into out: inout [UInt8]) {
         message(type: Netlink.newRoute, flags: Netlink.request | Netlink.ack | Netlink.create | Netlink.replace, sequence: sequence, into: &out) { body in
-            routeBody(route, withNextHops: true, into: &body)
+            if let nextHopObject {
+                routeBody(route, withNextHops: false, universe: true, into: &body)
+                attribute32(Netlink.nextHopID, nextHopObject, into: &body)
+            } else {
+                routeBody(route, withNextHops: true, into: &body)
+            }
         }
     }
 
@@ -54,10 +61,11 @@ public enum RouteMessageBuilder {
         withUnsafeBytes(of: length) { for (i, byte) in $0.enumerated() { out[start + i] = byte } }
     }
 
-    static func routeBody(_ route: KernelRoute, withNextHops: Bool, into out: inout [UInt8]) {
+    /// `universe`: a route through a next-hop object (scope universe, type unicast, no next hops of its own).
+    static func routeBody(_ route: KernelRoute, withNextHops: Bool, universe: Bool = false, into out: inout [UInt8]) {
         let v6 = route.prefix.afi == .ipv6
         let direct = route.type == .unicast && route.nextHops.allSatisfy { $0.gateway == nil }
-        let scope = withNextHops ? (direct ? Netlink.scopeLink : Netlink.scopeUniverse) : Netlink.scopeNowhere
+        let scope = universe ? Netlink.scopeUniverse : withNextHops ? (direct ? Netlink.scopeLink : Netlink.scopeUniverse) : Netlink.scopeNowhere
         // struct rtmsg (appended field by field: this runs once per route, so no temporary arrays).
         out.append(v6 ? Netlink.inet6 : Netlink.inet)
         out.append(route.prefix.length)
@@ -66,7 +74,7 @@ public enum RouteMessageBuilder {
         out.append(route.table < 256 ? UInt8(route.table) : 0)
         out.append(route.protocolNumber)
         out.append(scope)
-        out.append(withNextHops ? route.type.rawValue : Netlink.typeUnspecified)
+        out.append(withNextHops || universe ? route.type.rawValue : Netlink.typeUnspecified)
         append32(0, to: &out)  // rtm_flags
         if route.prefix.length > 0 { addressAttribute(Netlink.dst, route.prefix, into: &out) }
         attribute32(Netlink.table, route.table, into: &out)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
+import BGPModel
 import FIBSync
 import Foundation
 import NetlinkMNL
@@ -24,6 +25,29 @@ import Testing
         let data = try Self.bytes(file)
         _ = data.withUnsafeBytes { LinkMessageParser.parse($0) }
         _ = data.withUnsafeBytes { RouteMessageParser.parseNotification($0) }
+        _ = data.withUnsafeBytes { NextHopMessageParser.parse($0) }
+        _ = data.withUnsafeBytes { NextHopMessageParser.nextHopID(ofRoute: $0) }
+    }
+
+    /// Recorded from this kernel (`ip nexthop add id 0x50550000 via 10.77.0.2 dev r0 proto 186`, a second gateway,
+    /// `group 0x50550000/0x50550001,3`, and a route `nhid` of the group), dumped with RTM_GETNEXTHOP/RTM_GETROUTE.
+    @Test func recordedNextHopObjectsAndRouteParse() throws {
+        let group = try Self.bytes("FuzzNetlink-seed-recorded-nexthop-group")
+        #expect(group.withUnsafeBytes { NextHopMessageParser.parse($0) } == NextHopObject(
+            id: 0x5055_0002, content: .group([.init(id: 0x5055_0000), .init(id: 0x5055_0001, weight: 3)]), protocolNumber: 186))
+        let gateway = try Self.bytes("FuzzNetlink-seed-recorded-nexthop-gateway")
+        let parsed = gateway.withUnsafeBytes { NextHopMessageParser.parse($0) }
+        guard case .gateway(let address, _)? = parsed?.content else {
+            Issue.record("gateway object not parsed")
+            return
+        }
+        #expect(address == IPAddress("10.77.0.2") || address == IPAddress("10.77.0.3"))
+        let route = try Self.bytes("FuzzNetlink-seed-recorded-route-nhid")
+        #expect(route.withUnsafeBytes { NextHopMessageParser.nextHopID(ofRoute: $0) } == 0x5055_0002)
+        // The kernel's compatibility mode also reports the group's gateways, weights included.
+        let hops = route.withUnsafeBytes { RouteMessageParser.parse($0) }?.nextHops
+        #expect(hops?.map(\.gateway) == [IPAddress("10.77.0.2"), IPAddress("10.77.0.3")])
+        #expect(hops?.map(\.weight) == [1, 3])
     }
 
     @Test func malformedOnesAreRejectedAndSeedsParse() throws {

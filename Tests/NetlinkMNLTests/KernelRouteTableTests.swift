@@ -29,7 +29,10 @@ struct KernelRouteTableTests {
         deinit { try? Self.ip("netns", "del", name) }
 
         @discardableResult
-        static func ip(_ arguments: String...) throws -> String {
+        static func ip(_ arguments: String...) throws -> String { try ip(arguments) }
+
+        @discardableResult
+        static func ip(_ arguments: [String]) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
             process.arguments = arguments
@@ -144,5 +147,72 @@ struct KernelRouteTableTests {
         let plan = FIBReconciler(protocolNumber: 186).plan(desired: desired, observed: try table.dump(table: 254, ipv6: false))
         #expect(try table.apply(plan.operations).allSatisfy { $0 == .done })
         #expect(try Self.holds(table, exactly: desired))
+    }
+
+    /// The JSON `ip` prints, decoded.
+    static func json(_ arguments: String...) throws -> [[String: Any]] {
+        let output = try Namespace.ip(arguments)
+        return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    @Test func gatewayRoutesShareKernelNextHopObjects() throws {
+        let ns = try Namespace()
+        let table = try MNLRouteTable(namespace: ns.name)
+        let one = Self.route("10.8.0.0/16", via: ["10.77.0.2"])
+        let two = Self.route("10.9.0.0/16", via: ["10.77.0.2"])
+        let ecmp = Self.route("10.10.0.0/16", via: ["10.77.0.2", "10.77.0.3"])
+        let v6 = Self.route("2001:db8:8::/48", via: ["fd77::2"])
+        #expect(try table.apply([.install(one), .install(two), .install(ecmp), .install(v6)]) == [.done, .done, .done, .done])
+        // Seen by iproute2: three gateway objects and one group, all of protocol 186, and routes that refer to them.
+        let objects = try Self.json("-n", ns.name, "-j", "nexthop", "show")
+        #expect(objects.count == 4)
+        #expect(objects.allSatisfy { ($0["protocol"] as? String) == "bgp" })
+        let routes = try Self.json("-n", ns.name, "-j", "route", "show", "proto", "186")
+        let ids = Dictionary(uniqueKeysWithValues: routes.compactMap { r in (r["dst"] as? String).map { ($0, r["nhid"] as? Int) } })
+        #expect(ids["10.8.0.0/16"] != nil && ids["10.8.0.0/16"] == ids["10.9.0.0/16"])
+        let group = objects.first { $0["group"] != nil }
+        #expect(group?["id"] as? Int == ids["10.10.0.0/16"] ?? nil)
+        #expect((group?["group"] as? [[String: Any]])?.count == 2)
+        // Our own dump still reports the gateways, so the reconciler sees the routes as wanted.
+        #expect(try Self.holds(table, exactly: [one, two, ecmp]))
+        #expect(try Self.holds(table, exactly: [v6], ipv6: true))
+        // A restarted table adopts the objects: the same route is installed through the same object.
+        let restarted = try MNLRouteTable(namespace: ns.name)
+        #expect(try restarted.apply([.install(one)]) == [.done])
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").count == 4)
+        // Idle objects are released once no route uses them; objects in use stay.
+        #expect(try restarted.apply([.remove(ecmp), .remove(v6)]) == [.done, .done])
+        try restarted.releaseIdleNextHops()
+        let left = try Self.json("-n", ns.name, "-j", "nexthop", "show")
+        #expect(left.count == 1 && left.first?["id"] as? Int == ids["10.8.0.0/16"] ?? nil)
+        #expect(try Self.holds(restarted, exactly: [one, two]))
+        #expect(try restarted.apply([.remove(one), .remove(two)]) == [.done, .done])
+        try restarted.releaseIdleNextHops()
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").isEmpty)
+    }
+
+    @Test func objectsDeletedByTheKernelAreRecreated() throws {
+        let ns = try Namespace()
+        let table = try MNLRouteTable(namespace: ns.name)
+        let route = Self.route("10.11.0.0/16", via: ["10.77.0.2"])
+        #expect(try table.apply([.install(route)]) == [.done])
+        // An interface going down makes the kernel delete its objects and the routes through them.
+        try Namespace.ip("-n", ns.name, "link", "set", "k0", "down")
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").isEmpty)
+        try Namespace.ip("-n", ns.name, "link", "set", "k0", "up")
+        // The table's cached object is gone: the install is refused once, then retried through a new object.
+        #expect(try table.apply([.install(route)]) == [.done])
+        #expect(try Self.holds(table, exactly: [route]))
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").count == 1)
+    }
+
+    @Test func plainRoutesWhenObjectsAreOff() throws {
+        let ns = try Namespace()
+        let table = try MNLRouteTable(namespace: ns.name, nextHopObjects: false)
+        let route = Self.route("10.12.0.0/16", via: ["10.77.0.2"])
+        #expect(try table.apply([.install(route)]) == [.done])
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").isEmpty)
+        #expect(try Self.json("-n", ns.name, "-j", "route", "show", "proto", "186").first?["nhid"] == nil)
+        #expect(try Self.holds(table, exactly: [route]))
     }
 }

@@ -4,7 +4,8 @@
     sudo python3 ../shared/bench/run.py --adapter-file testbed/bench/peerlet_adapter.py --out /tmp/bench \\
         --daemons peerlet,bird --nofib --n 10000,100000,1000000 --repeat 3 --tag peerlet-vs-bird
 
-Uses the release build (`swift build -c release`); PEERLETD overrides the binary. With FIB on (the harness
+Uses the release build (`swift build -c release`); PEERLETD overrides the binary; PEERLET_NEXTHOP_OBJECTS=0 sets
+`fib.nexthop-objects: false` (to compare). With FIB on (the harness
 default) peerletd installs the routes into the target namespace's main table; with --nofib it does not."""
 
 import os
@@ -30,6 +31,7 @@ log:
   level: warning
 fib:
   enabled: %(fib)s
+  nexthop-objects: %(objects)s
 neighbors:
   - address: %(sip)s
     peer-as: %(sas)d
@@ -44,7 +46,8 @@ neighbors:
     import: reject
     export: accept
 """ % dict(rid=c.router_id, tas=c.target_as, sip=c.sender_ip, sas=c.sender_as, mip=c.monitor_ip, mas=c.monitor_as,
-           hold=c.hold, fib="true" if c.fib else "false"))
+           hold=c.hold, fib="true" if c.fib else "false",
+           objects="false" if os.environ.get("PEERLET_NEXTHOP_OBJECTS") == "0" else "true"))
 
     def start(self):
         argv = [PEERLETD, "--config", self.ctx.path("peerlet.yaml")]

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
-// Fuzz target: the netlink parsers (RTM_NEWLINK/DELLINK, RTM_NEWROUTE/DELROUTE). Whatever the bytes, they return
-// a value or nil; a parsed route's prefix length is within its family's range.
+// Fuzz target: the netlink parsers (RTM_NEWLINK/DELLINK, RTM_NEWROUTE/DELROUTE, RTM_NEWNEXTHOP). Whatever the
+// bytes, they return a value or nil; a parsed route's prefix length is within its family's range; a parsed group
+// has members.
 
 import FIBSync
 import FuzzDriver
@@ -16,6 +17,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let (route, _) = RouteMessageParser.parseNotification(bytes) {
         precondition(route.prefix.length <= (route.prefix.afi == .ipv4 ? 32 : 128), "prefix length out of range")
     }
+    if case .group(let members)? = NextHopMessageParser.parse(bytes)?.content {
+        precondition(!members.isEmpty, "a group without members")
+    }
+    _ = NextHopMessageParser.nextHopID(ofRoute: bytes)
     return 0
 }
 
