@@ -4,16 +4,17 @@
 public import BGPConfig
 public import BGPModel
 import Dispatch
+import Synchronization
 public import FIBSync
 public import Logging
 
 /// Keeps a kernel routing table equal to the Loc-RIB's routes (OpenBGPD's `kr_*`, BIRD's `krt`).
 ///
-/// The routing engine hands it wanted routes per prefix (`want`). Bookkeeping runs on the service's serial queue
-/// and the blocking netlink calls on a second one, in order, chunk by chunk: while the kernel works through one
-/// chunk (most of a full-table install is kernel time), the next is prepared, so the two overlap on two cores.
-/// At most `inFlight` chunks wait for the kernel, which bounds the memory a burst can take. Every operation's outcome is kept: a route the kernel
-/// refuses (ENETUNREACH: its next hop is on no connected network) stays in the RIB, not in the kernel, and the
+/// The routing engine hands it wanted routes per prefix (`want`), recorded at once in `WantedRoutes`. Batches are
+/// made on the service's serial queue and the blocking netlink calls run on a second one, in order, chunk by
+/// chunk: while the kernel works through one chunk (most of a full-table install is kernel time), the next is
+/// prepared, so the two overlap on two cores. At most `inFlight` chunks wait for the kernel, which bounds the
+/// memory a burst can take. Every operation's outcome is kept: a route the kernel refuses (ENETUNREACH: its next hop is on no connected network) stays in the RIB, not in the kernel, and the
 /// reason is recorded. An overrun (unknown outcomes) makes the service dump the table and reconcile.
 ///
 /// Restart semantics: at start nothing is flushed — installs replace routes of the same key in place, so a route
@@ -30,25 +31,17 @@ public final class FIBService: @unchecked Sendable {
     private let kernel = DispatchQueue(label: "peerlet.fib.netlink")
     /// Chunks handed to `kernel` and not yet done.
     private let inFlight = DispatchSemaphore(value: 3)
+    /// Changes not taken yet: written by `want` on the caller's thread.
+    private let intake: Mutex<WantedRoutes.Intake>
+    // The rest is confined to `queue`.
+    private var state = WantedRoutes()
     /// An overrun was reported and a reconcile is queued (several overrunning chunks cause one reconcile).
     private var reconcileQueued = false
-    /// Next-hop sets, interned: a host's routes use a handful (one per ToR, one for the ECMP pair), so a prefix's
-    /// wanted state is 4 bytes instead of a route with its own array.
-    private var nextHopSets: [[KernelNextHop]] = []
-    private var setIndex: [[IPAddress]: UInt32] = [:]
-    private var wanted = PrefixDictionary<UInt32>()
-    /// Changes not yet applied, in the order they were wanted (Self.removal: remove). Not coalesced: a prefix
-    /// changed twice before a flush is applied twice, in order, which leaves the kernel in the last state.
-    private var pending: [(prefix: IPPrefix, set: UInt32)] = []
-    private static let removal = UInt32.max
-    /// The "set" of an unreachable route (an owned IPAM block's covering route).
-    private static let unreachable = UInt32.max - 1
-    /// Prefixes that get an unreachable route whenever no learned route is wanted for them.
-    private let unreachablePrefixes: Set<IPPrefix>
-    private var flushScheduled = false
+    /// Chunks handed to the kernel queue whose outcome has not come back. While two are waiting, new changes
+    /// stay in the intake and leave together once the kernel catches up: large batches, and a withdrawal of
+    /// every route through a next hop seen as one.
+    private var chunksInFlight = 0
     private var reconciled = false
-    /// Shutting down with `keepRoutesOnExit`: the table is left exactly as it is.
-    private var frozen = false
     /// Routes the kernel refused, with the errno.
     private var failures: [IPPrefix: Int32] = [:]
     /// Wanted routes not installed because another protocol holds the key.
@@ -75,89 +68,97 @@ public final class FIBService: @unchecked Sendable {
     public init(table: any RouteTable, config: FIBConfig, unreachable: Set<IPPrefix> = [], logger: Logger) {
         self.table = table
         self.config = config
-        self.unreachablePrefixes = unreachable
         self.logger = logger
+        intake = Mutex(WantedRoutes.Intake(unreachablePrefixes: unreachable))
         if !unreachable.isEmpty { want(unreachable.sorted().map { ($0, []) }) }
     }
 
-    /// The route for `prefix` through next-hop set `set`, as Peerlet installs it.
-    private func route(_ prefix: IPPrefix, set: UInt32) -> KernelRoute {
-        KernelRoute(
-            prefix: prefix, sortedNextHops: set >= Self.unreachable ? [] : nextHopSets[Int(set)], table: config.table,
-            protocolNumber: config.protocolNumber, metric: config.metric, type: set == Self.unreachable ? .unreachable : .unicast)
-    }
-
-    /// The interned identifier of a next-hop set (on the queue).
-    private func intern(_ hops: [IPAddress]) -> UInt32 {
-        if let id = setIndex[hops] { return id }
-        let id = UInt32(nextHopSets.count)
-        nextHopSets.append(Array(Set(hops)).map { KernelNextHop(gateway: $0) }.sorted())
-        setIndex[hops] = id
-        return id
-    }
-
     /// Wants each prefix to go to its next hops (an ECMP route when several), or not to be in the kernel (none).
+    /// Recorded at once on the caller's thread; applied soon after, in batches, on the service's queues.
     public func want(_ routes: [(prefix: IPPrefix, nextHops: [IPAddress])]) {
         guard !routes.isEmpty else { return }
-        queue.async { [self] in
-            guard !frozen else { return }
-            var last: (hops: [IPAddress], id: UInt32)? = nil  // consecutive routes usually share next hops
-            for (prefix, hops) in routes {
-                let id: UInt32
-                if hops.isEmpty {
-                    id = unreachablePrefixes.contains(prefix) ? Self.unreachable : Self.removal
-                } else if let last, last.hops == hops {
-                    id = last.id
-                } else {
-                    id = intern(hops)
-                    last = (hops, id)
-                }
-                wanted[prefix] = id == Self.removal ? nil : id
-                pending.append((prefix, id))
-            }
-            scheduleFlush()
+        let queueFlush = intake.withLock { intake -> Bool in
+            intake.record(routes)
+            guard !intake.flushQueued, !intake.pending.isEmpty else { return false }
+            intake.flushQueued = true
+            return true
         }
-    }
-
-    private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        // Yield once so that a burst of changes leaves in few large batches.
-        queue.async { [self] in
-            flushScheduled = false
-            flush()
-        }
+        // Changes recorded until the flush runs leave with it, in few large batches.
+        if queueFlush { queue.async { self.flush() } }
     }
 
     private func flush() {
-        guard !pending.isEmpty else { return }
-        var batch: [(prefix: IPPrefix, set: UInt32)] = []
-        swap(&batch, &pending)
+        guard chunksInFlight < 2 else { return }  // `absorb` flushes when the kernel catches up
+        let (taken, sets) = intake.withLock { intake in
+            intake.flushQueued = false
+            return (intake.take(), intake.nextHopSets)
+        }
+        guard !taken.isEmpty else { return }
+        let route = { (prefix: IPPrefix, set: UInt32) in
+            KernelRoute(
+                prefix: prefix, sortedNextHops: set >= WantedRoutes.unreachable ? [] : sets[Int(set)], table: self.config.table,
+                protocolNumber: self.config.protocolNumber, metric: self.config.metric,
+                type: set == WantedRoutes.unreachable ? .unreachable : .unicast)
+        }
+        var whole: Set<UInt32> = []
+        let takenAtOnce = taken.count >= Self.wholeSetThreshold && taken.isRemovalsOnly
+        // Removals only: the whole batch is taken at once, to see which sets lose every route in it. Otherwise
+        // chunk by chunk, so the kernel starts on the first while the next is taken.
+        let all = takenAtOnce ? state.take(taken, sets: sets) : WantedRoutes.Batch()
+        if takenAtOnce { whole = state.wholeSetRemovals(all, threshold: Self.wholeSetThreshold) }
+        // Every route through a next-hop set removed at once (a peer gone, a full withdrawal): one operation for
+        // the set, which the kernel applies in one step when the set is a next-hop object.
+        if !whole.isEmpty {
+            var prefixes = [UInt32: [IPPrefix]]()
+            all.forEach { prefix, _, before in
+                guard whole.contains(before) else { return }
+                failures[prefix] = nil
+                conflicts.remove(prefix)
+                prefixes[before, default: []].append(prefix)
+            }
+            for (set, prefixes) in prefixes.sorted(by: { $0.key < $1.key }) {
+                let routes = RouteSet(template: route(prefixes[0], WantedRoutes.removal), prefixes: prefixes)
+                apply([.removeThrough(nextHops: sets[Int(set)], routes: routes)])
+            }
+        }
         // Applied in chunks: the messages, operations and results of a chunk are transient memory, and a million
         // at once would double the daemon's footprint for the length of a full-table install.
         var operations: [FIBOperation] = []
-        operations.reserveCapacity(min(batch.count, Self.chunk))
-        for (prefix, set) in batch {
-            if set == Self.removal {
-                failures[prefix] = nil
-                conflicts.remove(prefix)
-                operations.append(.remove(route(prefix, set: set)))
-            } else if !conflicts.contains(prefix) {
-                operations.append(.install(route(prefix, set: set)))
-            }
-            if operations.count == Self.chunk {
-                apply(operations)
-                operations.removeAll(keepingCapacity: true)
+        operations.reserveCapacity(min(taken.count, Self.chunk))
+        func emit(_ piece: WantedRoutes.Batch) {
+            piece.forEach { prefix, set, before in
+                if set == WantedRoutes.removal {
+                    guard !whole.contains(before) else { return }
+                    failures[prefix] = nil
+                    conflicts.remove(prefix)
+                    operations.append(.remove(route(prefix, set)))
+                } else if !conflicts.contains(prefix) {
+                    operations.append(.install(route(prefix, set)))
+                }
+                if operations.count == Self.chunk {
+                    apply(operations)
+                    operations.removeAll(keepingCapacity: true)
+                }
             }
         }
+        if takenAtOnce {
+            emit(all)
+        } else {
+            for (v6, range) in taken.pieces(Self.chunk) { emit(state.take(taken.piece(v6: v6, range), sets: sets)) }
+        }
         if !operations.isEmpty { apply(operations) }
+        // A large batch leaves much freed memory in malloc's arenas: give it back once the kernel is done.
+        if taken.count >= 65_536 { kernel.async { _ = releaseFreeMemory(0) } }
     }
 
     /// Operations per `RouteTable.apply` call.
     private static let chunk = 16_384
+    /// The fewest removals through one set worth one operation for the set.
+    static let wholeSetThreshold = 1_024
 
     /// Hands a chunk to the kernel queue; its outcome comes back to `queue` (`absorb`).
     private func apply(_ operations: [FIBOperation]) {
+        chunksInFlight += 1
         inFlight.wait()
         kernel.async { [self] in
             let outcome = Result { () throws(FIBError) in try table.apply(operations) }
@@ -168,16 +169,20 @@ public final class FIBService: @unchecked Sendable {
 
     /// Records a chunk's outcome (on `queue`).
     private func absorb(_ operations: [FIBOperation], _ outcome: Result<[FIBResult], FIBError>) {
+        chunksInFlight -= 1
+        defer {
+            if chunksInFlight < 2, intake.withLock({ !$0.pending.isEmpty }) { flush() }
+        }
         switch outcome {
         case .success(let results):
             for (operation, result) in zip(operations, results) {
                 switch result {
                 case .done:
-                    counters.applied += 1
-                    if !failures.isEmpty { failures[operation.route.prefix] = nil }
+                    counters.applied += operation.prefixes.count
+                    if !failures.isEmpty { for prefix in operation.prefixes { failures[prefix] = nil } }
                 case .failed(let errno):
                     counters.failed += 1
-                    failures[operation.route.prefix] = errno
+                    for prefix in operation.prefixes { failures[prefix] = errno }
                     logger.warning("\(LogEvent.fibFailed(operation, errno: errno))")
                 }
             }
@@ -196,10 +201,13 @@ public final class FIBService: @unchecked Sendable {
         }
     }
 
-    /// Waits until every chunk handed to the kernel is done and its outcome recorded (not on `queue`).
+    /// Waits until every change is applied and its outcome recorded, reconciles included (not on `queue`).
     private func drain() {
-        queue.sync { kernel.sync {} }
-        queue.sync {}
+        while true {
+            queue.sync { kernel.sync {} }
+            let quiet = queue.sync { chunksInFlight == 0 && !reconcileQueued && intake.withLock { $0.pending.isEmpty } }
+            if quiet { return }
+        }
     }
 
     /// Dumps the table and makes Peerlet's routes in it exactly the wanted ones.
@@ -210,7 +218,7 @@ public final class FIBService: @unchecked Sendable {
             let observed = try kernel.sync { () throws(FIBError) in
                 try table.dump(table: config.table, ipv6: false) + table.dump(table: config.table, ipv6: true)
             }
-            let desired = wanted.map { route($0, set: $1) }
+            let desired = state.routes(config: config)
             let plan = FIBReconciler(protocolNumber: config.protocolNumber).plan(desired: desired, observed: observed)
             conflicts = Set(plan.conflicts.map(\.prefix))
             for route in plan.conflicts { logger.warning("\(LogEvent.fibConflict(route))") }
@@ -235,20 +243,22 @@ public final class FIBService: @unchecked Sendable {
     /// The start of a clean stop, before the sessions close: with `keepRoutesOnExit` the table is frozen, so the
     /// withdrawals that closing sessions cause do not reach the kernel.
     public func beginShutdown() {
-        queue.sync {
-            guard config.keepRoutesOnExit else { return }
-            frozen = true
-            pending.removeAll()
+        guard config.keepRoutesOnExit else { return }
+        intake.withLock { intake in
+            intake.frozen = true
+            intake.dropPending()
         }
     }
 
     /// A clean stop: removes Peerlet's routes unless configured to keep them. Blocks until done.
     public func stop() {
         queue.sync {
-            pending.removeAll()
+            intake.withLock { intake in
+                intake.dropPending()
+                intake.frozen = true
+            }
             guard !config.keepRoutesOnExit else { return }
-            let removals = wanted.map { FIBOperation.remove(route($0, set: $1)) }
-            wanted.removeAll()
+            let removals = state.removeAll().map { FIBOperation.remove(state.route($0.0, set: $0.1, config: config)) }
             apply(removals)
             releaseIdleNextHops()
         }
@@ -269,11 +279,11 @@ public final class FIBService: @unchecked Sendable {
     /// The wanted routes, the refusals and the counters (for the CLI and tests): a snapshot, which may not yet
     /// include the outcome of chunks the kernel is working on (`settled: true` waits for them).
     public func inspect(settled: Bool = false) -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {
-        if settled {
-            queue.sync {}  // a `want` already queued has scheduled its flush
-            queue.sync {}  // the flush has handed its chunks to the kernel queue
-            drain()
-        }
-        return queue.sync { (wanted.map { route($0, set: $1) }, failures, counters) }
+        if settled { drain() }
+        return queue.sync { (state.routes(config: config), failures, counters) }
     }
 }
+
+/// glibc's malloc_trim(3) (not in Swift's Glibc module): returns the free pages of every arena to the system.
+@_silgen_name("malloc_trim")
+private func releaseFreeMemory(_ pad: Int) -> Int32

@@ -26,6 +26,15 @@ struct PrefixDictionary<Value> {
         }
     }
 
+    /// Sets or (with nil) removes the value for `prefix`, returning the one it replaces: one lookup for both.
+    @discardableResult
+    mutating func update(_ prefix: IPPrefix, to value: Value?) -> Value? {
+        switch prefix {
+        case .v4(let p): value.map { v4.updateValue($0, forKey: p) } ?? v4.removeValue(forKey: p)
+        case .v6(let p): value.map { v6.updateValue($0, forKey: p) } ?? v6.removeValue(forKey: p)
+        }
+    }
+
     /// The number of entries.
     var count: Int { v4.count + v6.count }
 

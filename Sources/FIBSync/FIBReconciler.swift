@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
+public import BGPModel
+
 /// One change to make to a routing table. `install` creates or replaces the route with the same key.
 public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
     /// Create or replace (NLM_F_CREATE | NLM_F_REPLACE).
     case install(KernelRoute)
     /// Delete this exact route.
     case remove(KernelRoute)
+    /// Delete `routes`, which are every route Peerlet has through `nextHops`: with kernel next-hop objects, one
+    /// deletion of the object, which takes its routes with it (a peer gone, a full withdrawal: a million routes
+    /// leave the table in a fraction of a second); otherwise route by route. It may be applied before the other
+    /// operations of its call, so the FIB service sends it only among removals.
+    case removeThrough(nextHops: [KernelNextHop], routes: RouteSet)
 
-    /// The route concerned.
+    /// The route concerned (the first, for `removeThrough`).
     public var route: KernelRoute {
         switch self {
         case .install(let r), .remove(let r): r
+        case .removeThrough(_, let routes): routes.template
+        }
+    }
+
+    /// The destination of every route concerned.
+    public var prefixes: [IPPrefix] {
+        switch self {
+        case .install(let r), .remove(let r): [r.prefix]
+        case .removeThrough(_, let routes): routes.prefixes
         }
     }
 
@@ -19,6 +35,8 @@ public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .install(let r): "install \(r)"
         case .remove(let r): "remove \(r)"
+        case .removeThrough(let hops, let routes):
+            "remove the \(routes.prefixes.count) routes through \(hops.map(\.description).joined(separator: ", "))"
         }
     }
 }

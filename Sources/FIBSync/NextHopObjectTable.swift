@@ -71,6 +71,26 @@ public struct NextHopObjectTable: Sendable {
         return (object.id, [object])
     }
 
+    /// The existing object for a next-hop set, creating nothing.
+    public func existing(for hops: [KernelNextHop], interfaces: [IPAddress: UInt32]) -> UInt32? {
+        var members: [NextHopObject.Member] = []
+        for hop in hops {
+            guard let gateway = hop.gateway, let index = hop.interfaceIndex ?? interfaces[gateway],
+                let id = ids[.gateway(gateway, interfaceIndex: index)]
+            else { return nil }
+            members.append(NextHopObject.Member(id: id, weight: UInt16(max(hop.weight, 1))))
+        }
+        if members.count == 1 { return members[0].id }
+        return members.isEmpty ? nil : ids[.group(members.sorted())]
+    }
+
+    /// Whether a group of Peerlet's holds the object: deleting it would change that group's routes.
+    public func isGroupMember(_ id: UInt32) -> Bool {
+        objects.values.contains { object in
+            if case .group(let members) = object.content { members.contains { $0.id == id } } else { false }
+        }
+    }
+
     /// Forgets objects (deleted, or never created because the kernel refused them).
     public mutating func forget(_ forgotten: [UInt32]) {
         for id in forgotten {

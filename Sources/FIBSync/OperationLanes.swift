@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
-public import BGPModel
+import BGPModel
 
 /// Splits a run of operations into lanes that may be applied concurrently (one netlink socket each) without
 /// changing what forwarding sees: operations on overlapping prefixes — the same prefix, or one covering the other

@@ -40,6 +40,12 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
         var objects: NextHopObjectTable
         /// Each gateway's interface, as the kernel resolved it.
         var interfaces: [IPAddress: UInt32] = [:]
+        /// Next-hop sets some route of Peerlet's has as its own next hops rather than through an object (found in
+        /// the table at the first call, or installed so): deleting the object would not remove those routes, so
+        /// `removeThrough` goes route by route for them.
+        var plainSets: Set<[KernelNextHop]> = []
+        /// Whether the table was scanned for such routes.
+        var scanned = false
     }
     /// The most octets per send.
     public static let batchLimit = NetlinkSocket.batchLimit
@@ -63,19 +69,90 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
 
     public func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult] {
         try lock.withLock { (state: inout State) throws(FIBError) -> [FIBResult] in
-            var objects = try nextHopObjects(for: operations, state: &state)
-            var results = try run(operations, objects: objects)
-            // Refused while referring to an object: the kernel may have deleted it (its interface went down).
-            // Reload the objects and gateways, and try those routes once more.
-            let retry = results.indices.filter { objects[$0] != 0 && results[$0] != .done }
-            guard !retry.isEmpty else { return results }
-            state.objectsLoaded = false
-            state.interfaces = [:]
-            let again = retry.map { operations[$0] }
-            objects = try nextHopObjects(for: again, state: &state)
-            for (slot, result) in zip(retry, try run(again, objects: objects)) { results[slot] = result }
+            if state.objectsEnabled, !state.scanned { try scanForPlainRoutes(state: &state) }
+            // Whole next-hop sets first (the FIB service sends them only among removals); what cannot go at once
+            // goes route by route with the rest.
+            var bulk: [Int: FIBResult] = [:]
+            var operations = operations
+            var expanded: [(original: Int, count: Int)] = []
+            if operations.contains(where: { if case .removeThrough = $0 { true } else { false } }) {
+                var flat: [FIBOperation] = []
+                for (index, operation) in operations.enumerated() {
+                    guard case .removeThrough(let hops, let routes) = operation else {
+                        flat.append(operation)
+                        expanded.append((index, 1))
+                        continue
+                    }
+                    if try removeObject(through: hops, state: &state) {
+                        bulk[index] = .done
+                    } else {
+                        flat += routes.routes.map { .remove($0) }
+                        expanded.append((index, routes.prefixes.count))
+                    }
+                }
+                operations = flat
+            }
+            var results = try applyPerRoute(operations, state: &state)
+            guard !expanded.isEmpty || !bulk.isEmpty else { return results }
+            // Back to one result per operation of the call: a set removed route by route is done when every route is.
+            var merged = [FIBResult?](repeating: nil, count: expanded.count + bulk.count)
+            for (index, result) in bulk { merged[index] = result }
+            var position = 0
+            for (original, count) in expanded {
+                let slice = results[position..<(position + count)]
+                merged[original] = slice.first { $0 != .done } ?? .done
+                position += count
+            }
+            results = merged.map { $0! }
             return results
         }
+    }
+
+    /// Applies single-route operations, retrying those refused while referring to a vanished object.
+    private func applyPerRoute(_ operations: [FIBOperation], state: inout State) throws(FIBError) -> [FIBResult] {
+        var objects = try nextHopObjects(for: operations, state: &state)
+        var results = try run(operations, objects: objects)
+        // Refused while referring to an object: the kernel may have deleted it (its interface went down).
+        // Reload the objects and gateways, and try those routes once more.
+        let retry = results.indices.filter { objects[$0] != 0 && results[$0] != .done }
+        guard !retry.isEmpty else { return results }
+        state.objectsLoaded = false
+        state.interfaces = [:]
+        let again = retry.map { operations[$0] }
+        objects = try nextHopObjects(for: again, state: &state)
+        for (slot, result) in zip(retry, try run(again, objects: objects)) { results[slot] = result }
+        return results
+    }
+
+    /// Deletes the object of a next-hop set, and with it every route through it, when that removes exactly
+    /// Peerlet's routes through the set: the object exists, no group holds it, no route has the set as its own
+    /// next hops. False: nothing was done.
+    private func removeObject(through hops: [KernelNextHop], state: inout State) throws(FIBError) -> Bool {
+        guard state.objectsEnabled, state.scanned, !state.plainSets.contains(hops),
+            let id = state.objects.existing(for: hops, interfaces: state.interfaces), !state.objects.isGroupMember(id)
+        else { return false }
+        let code = try lanes[0].request { seq, out in NextHopMessageBuilder.remove(id: id, sequence: seq, into: &out) }
+        // ENOENT: the kernel deleted it already, with its routes (its interface went down).
+        guard code == 0 || code == ENOENT else { return false }
+        state.objects.forget([id])
+        return true
+    }
+
+    /// Notes the next-hop sets of Peerlet's routes that have their own next hops (left from before a restart,
+    /// or from a version without objects).
+    private func scanForPlainRoutes(state: inout State) throws(FIBError) {
+        let protocolNumber = state.objects.protocolNumber
+        var plain: Set<[KernelNextHop]> = []
+        for ipv6 in [false, true] {
+            try lanes[0].dump({ seq, out in RouteMessageBuilder.dumpRequest(ipv6: ipv6, sequence: seq, into: &out) }) { message in
+                guard let route = RouteMessageParser.parse(message), route.protocolNumber == protocolNumber, route.type == .unicast,
+                    NextHopMessageParser.nextHopID(ofRoute: message) == nil
+                else { return }
+                plain.insert(route.nextHops.map { KernelNextHop(gateway: $0.gateway, interfaceIndex: $0.gateway == nil ? $0.interfaceIndex : nil, weight: $0.weight) }.sorted())
+            }
+        }
+        state.plainSets = plain
+        state.scanned = true
     }
 
     /// The next-hop object each install refers to (0: none), created first where new. Serial, on the first lane.
@@ -91,6 +168,7 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
                 let id = try nextHopObject(for: route.nextHops, state: &state) ?? 0
                 objects[index] = id
                 last = (route.nextHops, id)
+                if id == 0 { state.plainSets.insert(route.nextHops) }
             }
         }
         return objects

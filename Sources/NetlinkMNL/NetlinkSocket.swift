@@ -104,6 +104,10 @@ final class NetlinkSocket: @unchecked Sendable {
                     let object = objects[index]
                     RouteMessageBuilder.install(route, nextHopObject: object == 0 ? nil : object, sequence: seq, into: &batch)
                 case .remove(let route): RouteMessageBuilder.remove(route, sequence: seq, into: &batch)
+                case .removeThrough(_, let routes):
+                    // MNLRouteTable expands these into single removals before any lane sees them.
+                    assertionFailure("removeThrough reached a lane")
+                    RouteMessageBuilder.remove(routes.template, sequence: seq, into: &batch)
                 }
                 position += 1
             }

@@ -38,6 +38,7 @@ import Testing
                     switch operation {
                     case .install(let r): s.table[r.prefix] = r
                     case .remove(let r): s.table[r.prefix] = nil
+                    case .removeThrough(_, let routes): for p in routes.prefixes { s.table[p] = nil }
                     }
                     return .done
                 }
@@ -100,6 +101,42 @@ import Testing
         #expect(state.counters.overruns == 1)
         #expect(state.counters.reconciles == 1)
         #expect(table.state.withLock { ($0.dumps, Set($0.table.keys)) } == (2, [Self.p1, Self.p2]))
+    }
+
+    @Test func aWholeSetWithdrawnIsOneOperationOnlyWhenNothingElseUsesIt() {
+        let table = FakeTable()
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"))
+        let many = (0..<3_000).map { i in IPPrefix.v4(IPv4Prefix(address: IPv4Address(rawValue: 0x6440_0000 + UInt32(i)), length: 32)) }
+        fib.want(many.map { ($0, [Self.a]) } + [(Self.p1, [Self.b])])
+        _ = Self.settle(fib)
+        table.state.withLock { $0.applied = [] }
+        // 2,999 of the 3,000 through a: still in use, so route by route.
+        fib.want(many.dropLast().map { ($0, []) })
+        _ = Self.settle(fib)
+        var applied = table.state.withLock { $0.applied }
+        #expect(applied.count == 2_999 && applied.allSatisfy { if case .remove = $0 { true } else { false } })
+        // Back again, then all of them withdrawn in one batch: one operation for the set; p1 through b untouched.
+        fib.want(many.dropLast().map { ($0, [Self.a]) })
+        _ = Self.settle(fib)
+        table.state.withLock { $0.applied = [] }
+        fib.want(many.map { ($0, []) })
+        let state = Self.settle(fib)
+        applied = table.state.withLock { $0.applied }
+        #expect(applied.count == 1)
+        if case .removeThrough(let hops, let routes)? = applied.first {
+            #expect(hops.map(\.gateway) == [Self.a] && routes.prefixes.count == 3_000)
+        } else {
+            Issue.record("expected removeThrough, got \(applied.first.map(\.description) ?? "nothing")")
+        }
+        #expect(state.wanted.map(\.prefix) == [Self.p1])
+        #expect(table.state.withLock { $0.table.keys.sorted() } == [Self.p1])
+        // A batch that also installs is never collapsed (its order matters).
+        fib.want(many.map { ($0, [Self.a]) })
+        _ = Self.settle(fib)
+        table.state.withLock { $0.applied = [] }
+        fib.want(many.map { ($0, []) } + [(Self.p2, [Self.b])])
+        _ = Self.settle(fib)
+        #expect(table.state.withLock { $0.applied.count } == 3_001)
     }
 
     @Test func anOwnedBlockFallsBackToUnreachableNeverToNothing() {

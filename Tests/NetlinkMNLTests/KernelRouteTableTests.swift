@@ -26,7 +26,7 @@ struct KernelRouteTableTests {
             for dev in ["lo", "k0", "k1"] { try Self.ip("-n", name, "link", "set", dev, "up") }
         }
 
-        deinit { try? Self.ip("netns", "del", name) }
+        deinit { _ = try? Self.ip("netns", "del", name) }
 
         @discardableResult
         static func ip(_ arguments: String...) throws -> String { try ip(arguments) }
@@ -214,5 +214,43 @@ struct KernelRouteTableTests {
         #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").isEmpty)
         #expect(try Self.json("-n", ns.name, "-j", "route", "show", "proto", "186").first?["nhid"] == nil)
         #expect(try Self.holds(table, exactly: [route]))
+    }
+
+    static func hosts(_ base: UInt32, _ count: Int, via gateways: [String]) -> [KernelRoute] {
+        (0..<count).map { i in
+            KernelRoute(prefix: .v4(IPv4Prefix(address: IPv4Address(rawValue: base + UInt32(i)), length: 32)),
+                        nextHops: gateways.map { KernelNextHop(gateway: IPAddress($0)) })
+        }
+    }
+
+    @Test func aWholeSetGoesWithItsObjectAndNothingElseDoes() throws {
+        let ns = try Namespace()
+        let table = try MNLRouteTable(namespace: ns.name)
+        let throughA = Self.hosts(0x6440_0000, 5_000, via: ["10.77.0.2"])
+        let throughB = Self.hosts(0x6450_0000, 3_000, via: ["10.77.0.3"])
+        let pair = Self.route("10.20.0.0/16", via: ["10.77.0.2", "10.77.0.4"])
+        #expect(try table.apply((throughA + throughB + [pair]).map { .install($0) }).allSatisfy { $0 == .done })
+        // B's object holds only B's routes: one deletion takes all of them, and nothing else.
+        let hopsB = throughB[0].nextHops
+        #expect(try table.apply([.removeThrough(nextHops: hopsB, routes: RouteSet(template: throughB[0], prefixes: throughB.map(\.prefix)))]) == [.done])
+        #expect(try Self.holds(table, exactly: throughA + [pair]))
+        #expect(try Self.json("-n", ns.name, "-j", "nexthop", "show").count == 3)  // A, the pair's second hop, the pair
+        // A's object is a member of the pair's group: deleting it would change the pair, so route by route.
+        #expect(try table.apply([.removeThrough(nextHops: throughA[0].nextHops, routes: RouteSet(template: throughA[0], prefixes: throughA.map(\.prefix)))]) == [.done])
+        #expect(try Self.holds(table, exactly: [pair]))
+        #expect(try Self.ours(table).first?.nextHops.count == 2)
+    }
+
+    @Test func aSetWithPlainRoutesGoesRouteByRoute() throws {
+        let ns = try Namespace()
+        // Routes left by a table without objects (an older Peerlet), then adopted by one with objects.
+        let routes = Self.hosts(0x6460_0000, 2_000, via: ["10.77.0.2"])
+        #expect(try MNLRouteTable(namespace: ns.name, nextHopObjects: false).apply(routes.prefix(1_000).map { .install($0) })
+            .allSatisfy { $0 == .done })
+        let table = try MNLRouteTable(namespace: ns.name)
+        #expect(try table.apply(routes.suffix(1_000).map { .install($0) }).allSatisfy { $0 == .done })
+        // Deleting the object would leave the plain half behind: every route goes, one by one.
+        #expect(try table.apply([.removeThrough(nextHops: routes[0].nextHops, routes: RouteSet(template: routes[0], prefixes: routes.map(\.prefix)))]) == [.done])
+        #expect(try Self.ours(table).isEmpty)
     }
 }
