@@ -5,7 +5,7 @@ import BGPModel
 import Yams
 
 extension ConfigLoader {
-    static let workloadKeys = ["interfaces", "protocols", "table", "blocks", "unreachable-blocks", "ipvlan", "communities", "large-communities", "med"]
+    static let workloadKeys = ["interfaces", "addresses", "protocols", "table", "blocks", "unreachable-blocks", "ipvlan", "communities", "large-communities", "med"]
     static let ipvlanKeys = ["interface", "subnets"]
 
     static func parseWorkloads(_ node: Node, _ r: ConfigReader) -> WorkloadConfig {
@@ -13,6 +13,9 @@ extension ConfigLoader {
         let f = r.fields(node, "workloads", allowed: workloadKeys)
         if let v = f["interfaces"] {
             w.interfaces = r.sequence(v, "workloads.interfaces").compactMap { interfacePattern($0, "workloads.interfaces", r) }
+        }
+        if let v = f["addresses"] {
+            w.addresses = r.sequence(v, "workloads.addresses").compactMap { interfacePattern($0, "workloads.addresses", r) }
         }
         if let v = f["protocols"] {
             w.protocols = r.sequence(v, "workloads.protocols").compactMap {

@@ -7,6 +7,10 @@ public import BGPModel
 public struct WorkloadConfig: Hashable, Sendable {
     /// Interface-name patterns (`cali*`, `veth*`, `lxc*`): host routes through a matching, up interface.
     public var interfaces: [String] = []
+    /// Interface-name patterns whose addresses are announced as host routes (/32, /128): addresses bound to an
+    /// interface in the host's namespace, such as kube-proxy's service addresses on `kube-ipvs0` or ipvlan and
+    /// macvlan devices left in the host namespace.
+    public var addresses: [String] = []
     /// Route protocol numbers whose host routes are workloads wherever they point.
     public var protocols: [UInt8] = []
     /// The table watched (254 = main).
@@ -29,7 +33,7 @@ public struct WorkloadConfig: Hashable, Sendable {
     public init() {}
 
     /// True when anything is to be discovered.
-    public var isEnabled: Bool { !interfaces.isEmpty || !protocols.isEmpty || !ipvlan.isEmpty }
+    public var isEnabled: Bool { !interfaces.isEmpty || !addresses.isEmpty || !protocols.isEmpty || !ipvlan.isEmpty }
 
     /// The subnets of ipvlan L3 links whose names match a pattern.
     public struct IPVLANSubnets: Hashable, Sendable {

@@ -80,11 +80,12 @@ enum LogEvent: CustomStringConvertible {
             switch status {
             case .workload(let interface?, _): "workload \(prefix) on \(interface): announcing"
             case .workload(nil, let number): "workload \(prefix) (protocol \(number)): announcing"
+            case .address(let interface): "address \(prefix) on \(interface): announcing"
             case .ipvlanSubnet(let interface): "ipvlan L3 link \(interface) up: announcing \(prefix)"
             default: "announcing \(prefix)"
             }
         case .workloadWithdrawn(let prefix): "workload \(prefix) gone: withdrawing"
-        case .workloadResync: "kernel dropped link/route notifications: re-reading links and routes"
+        case .workloadResync: "kernel dropped link, address or route notifications: re-reading them all"
         case .workloadMonitorFailed(let error): "workload discovery stopped: \(error)"
         }
     }

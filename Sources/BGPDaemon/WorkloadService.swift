@@ -22,7 +22,8 @@ final class WorkloadService: Sendable {
     init(config: DaemonConfig, logger: Logger) throws(FIBError) {
         let w = config.workloads
         let rules = WorkloadTracker.Rules(
-            interfaces: w.interfaces.compactMap(InterfacePattern.init), protocols: Set(w.protocols), table: w.table,
+            interfaces: w.interfaces.compactMap(InterfacePattern.init), addressInterfaces: w.addresses.compactMap(InterfacePattern.init),
+            protocols: Set(w.protocols), table: w.table,
             ownProtocol: config.fib.protocolNumber, ownedBlocks: w.blocks,
             ipvlanSubnets: w.ipvlan.compactMap { entry in InterfacePattern(entry.interface).map { ($0, entry.subnets) } })
         tracker = Mutex(WorkloadTracker(rules: rules))

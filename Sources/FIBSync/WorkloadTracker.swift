@@ -8,7 +8,9 @@ public import BGPModel
 ///
 /// A workload is a host route (/32, /128) in the watched table, not Peerlet's own, that either has a watched
 /// protocol number or leaves through an up interface whose name matches a pattern: the Calico felix (`cali*`) and
-/// CNI ptp (`veth*`) layouts. An ipvlan link in L3 mode whose name matches a configured pattern makes that
+/// CNI ptp (`veth*`) layouts. A global address on an up interface matching an address pattern is one too (its /32
+/// or /128): kube-proxy's service addresses on `kube-ipvs0`, ipvlan or macvlan devices in the host namespace. An
+/// ipvlan link in L3 mode whose name matches a configured pattern makes that
 /// pattern's subnets originated while the link exists and is up. A host route inside an owned IPAM block is
 /// suppressed (the block is announced instead); one outside every block (a borrowed address) is announced.
 ///
@@ -19,6 +21,8 @@ public struct WorkloadTracker: Sendable {
     public struct Rules: Sendable {
         /// Interface-name patterns of workload links.
         public var interfaces: [InterfacePattern]
+        /// Interface-name patterns whose addresses are workloads.
+        public var addressInterfaces: [InterfacePattern]
         /// Route protocol numbers whose host routes are workloads (e.g. a CNI plugin's own number).
         public var protocols: Set<UInt8>
         /// The table watched (254, `main`).
@@ -32,10 +36,12 @@ public struct WorkloadTracker: Sendable {
 
         /// Creates rules.
         public init(
-            interfaces: [InterfacePattern] = [], protocols: Set<UInt8> = [], table: UInt32 = 254, ownProtocol: UInt8 = 186,
-            ownedBlocks: [IPPrefix] = [], ipvlanSubnets: [(interface: InterfacePattern, subnets: [IPPrefix])] = []
+            interfaces: [InterfacePattern] = [], addressInterfaces: [InterfacePattern] = [], protocols: Set<UInt8> = [],
+            table: UInt32 = 254, ownProtocol: UInt8 = 186, ownedBlocks: [IPPrefix] = [],
+            ipvlanSubnets: [(interface: InterfacePattern, subnets: [IPPrefix])] = []
         ) {
             self.interfaces = interfaces
+            self.addressInterfaces = addressInterfaces
             self.protocols = protocols
             self.table = table
             self.ownProtocol = ownProtocol
@@ -54,6 +60,10 @@ public struct WorkloadTracker: Sendable {
         case route(KernelRoute)
         /// RTM_DELROUTE.
         case routeRemoved(KernelRoute)
+        /// RTM_NEWADDR.
+        case address(KernelAddress)
+        /// RTM_DELADDR.
+        case addressRemoved(KernelAddress)
     }
 
     /// A change to what this host originates.
@@ -68,6 +78,8 @@ public struct WorkloadTracker: Sendable {
     public enum Status: Hashable, Sendable {
         /// Originated: a workload route through the named interface (or with the protocol number).
         case workload(interface: String?, protocolNumber: UInt8)
+        /// Originated: an address on the named interface.
+        case address(interface: String)
         /// Originated: the subnet of an ipvlan L3 link.
         case ipvlanSubnet(interface: String)
         /// A workload route inside an owned block: the block is announced instead.
@@ -82,7 +94,9 @@ public struct WorkloadTracker: Sendable {
     private var links: [UInt32: KernelLink] = [:]
     /// Host routes in the watched table, by prefix then metric.
     private var routes: [IPPrefix: [UInt32: KernelRoute]] = [:]
-    /// Prefixes of the routes through each interface.
+    /// Global addresses (as host prefixes) and the interfaces holding them.
+    private var addresses: [IPPrefix: Set<UInt32>] = [:]
+    /// Prefixes of the routes through each interface, and of its addresses.
     private var prefixesByLink: [UInt32: Set<IPPrefix>] = [:]
     private var ipvlanOriginated: [IPPrefix: String] = [:]
     /// What is originated now.
@@ -105,6 +119,7 @@ public struct WorkloadTracker: Sendable {
             links[index] = nil
             for prefix in prefixesByLink[index] ?? [] {
                 for route in (routes[prefix] ?? [:]).values where route.leaves(through: index) { forget(route) }
+                forgetAddress(prefix, on: index)
                 affected.insert(prefix)
             }
             affected.formUnion(refreshIPVLAN())
@@ -118,6 +133,14 @@ public struct WorkloadTracker: Sendable {
             guard isHostRoute(route) else { return [] }
             forget(route)
             affected.insert(route.prefix)
+        case .address(let address):
+            guard address.isGlobal else { return [] }
+            addresses[address.hostPrefix, default: []].insert(address.interfaceIndex)
+            prefixesByLink[address.interfaceIndex, default: []].insert(address.hostPrefix)
+            affected.insert(address.hostPrefix)
+        case .addressRemoved(let address):
+            forgetAddress(address.hostPrefix, on: address.interfaceIndex)
+            affected.insert(address.hostPrefix)
         }
         var changes: [Change] = []
         for prefix in affected.sorted() {
@@ -155,21 +178,26 @@ public struct WorkloadTracker: Sendable {
     /// Why `prefix` is or is not originated.
     public func status(of prefix: IPPrefix) -> Status {
         if let name = ipvlanOriginated[prefix] { return .ipvlanSubnet(interface: name) }
-        guard let candidates = routes[prefix] else { return .unknown }
-        for route in candidates.values.sorted(by: { $0.metric < $1.metric }) {
+        guard routes[prefix] != nil || addresses[prefix] != nil else { return .unknown }
+        let block = rules.ownedBlocks.first { $0.contains(prefix) }
+        for route in (routes[prefix] ?? [:]).values.sorted(by: { $0.metric < $1.metric }) {
             let interface = route.interfaceIndices.lazy.compactMap { links[$0] }.first { link in
                 link.isUp && rules.interfaces.contains { $0.matches(link.name) }
             }
             guard interface != nil || rules.protocols.contains(route.protocolNumber) else { continue }
-            if let block = rules.ownedBlocks.first(where: { $0.contains(prefix) }) { return .suppressed(block: block) }
+            if let block { return .suppressed(block: block) }
             return .workload(interface: interface?.name, protocolNumber: route.protocolNumber)
         }
+        let holder = (addresses[prefix] ?? []).sorted().lazy.compactMap { links[$0] }.first { link in
+            link.isUp && rules.addressInterfaces.contains { $0.matches(link.name) }
+        }
+        if let holder { return block.map { .suppressed(block: $0) } ?? .address(interface: holder.name) }
         return .notMatched
     }
 
     private func isOriginated(_ status: Status) -> Bool {
         switch status {
-        case .workload, .ipvlanSubnet: true
+        case .workload, .address, .ipvlanSubnet: true
         case .suppressed, .notMatched, .unknown: false
         }
     }
@@ -186,9 +214,20 @@ public struct WorkloadTracker: Sendable {
     private mutating func forget(_ route: KernelRoute) {
         guard let old = routes[route.prefix]?.removeValue(forKey: route.metric) else { return }
         if routes[route.prefix]?.isEmpty == true { routes[route.prefix] = nil }
-        let remaining = Set((routes[route.prefix] ?? [:]).values.flatMap(\.interfaceIndices))
+        let remaining = Set((routes[route.prefix] ?? [:]).values.flatMap(\.interfaceIndices)).union(addresses[route.prefix] ?? [])
         for index in old.interfaceIndices where !remaining.contains(index) {
             prefixesByLink[index]?.remove(route.prefix)
+            if prefixesByLink[index]?.isEmpty == true { prefixesByLink[index] = nil }
+        }
+    }
+
+    /// Removes an address (a host prefix) from an interface.
+    private mutating func forgetAddress(_ prefix: IPPrefix, on index: UInt32) {
+        guard addresses[prefix]?.remove(index) != nil else { return }
+        if addresses[prefix]?.isEmpty == true { addresses[prefix] = nil }
+        let stillThere = (routes[prefix] ?? [:]).values.contains { $0.leaves(through: index) }
+        if !stillThere {
+            prefixesByLink[index]?.remove(prefix)
             if prefixesByLink[index]?.isEmpty == true { prefixesByLink[index] = nil }
         }
     }

@@ -8,14 +8,15 @@ public import FIBSync
 import Glibc
 import Synchronization
 
-/// Watches the kernel's links and routes for workload discovery: netlink notifications (events, not polling),
-/// after an initial snapshot.
+/// Watches the kernel's links, addresses and routes for workload discovery: netlink notifications (events, not
+/// polling), after an initial snapshot.
 ///
-/// The notification socket subscribes (RTMGRP_LINK, RTMGRP_IPV4_ROUTE, RTMGRP_IPV6_ROUTE) before the snapshot is
+/// The notification socket subscribes (RTMGRP_LINK, RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR, RTMGRP_IPV4_ROUTE,
+/// RTMGRP_IPV6_ROUTE) before the snapshot is
 /// dumped on a second socket, so nothing that happens in between is missed: notifications queued during the dump
 /// are delivered after it, and applying an add or a delete twice is harmless. When the kernel drops
-/// notifications (ENOBUFS) the monitor takes a new snapshot and says so (`resync`), so the consumer rebuilds its
-/// state instead of drifting.
+/// notifications (ENOBUFS) the monitor empties the socket, takes a new snapshot and says so (`resync`), so the
+/// consumer rebuilds its state instead of drifting.
 public final class MNLKernelMonitor: @unchecked Sendable {
     // @unchecked: the sockets are used only by the monitor's thread, after init; `stopped` is atomic.
     /// What the consumer is told, on the monitor's thread.
@@ -30,15 +31,23 @@ public final class MNLKernelMonitor: @unchecked Sendable {
     private let dumps: OpaquePointer
     private let stopped = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
+    /// The next dump's sequence number (monitor thread only): replies of an abandoned dump are told apart.
+    private var sequence: UInt32 = 1
 
-    /// Opens both sockets in the current network namespace and subscribes. Throws when netlink is unavailable.
-    public init() throws(FIBError) {
-        guard let events = mnl_socket_open(NETLINK_ROUTE) else { throw .socket(errno: errno) }
-        guard let dumps = mnl_socket_open(NETLINK_ROUTE) else {
-            mnl_socket_close(events)
-            throw .socket(errno: errno)
+    /// Opens both sockets in the named network namespace (`ip netns` name; nil: the current one) and subscribes.
+    /// Throws when netlink is unavailable. `receiveBuffer`: the notification socket's buffer (a tiny one makes the
+    /// kernel drop notifications: tests).
+    public init(namespace: String? = nil, receiveBuffer: Int32 = 4 << 20) throws(FIBError) {
+        let (events, dumps) = try NetlinkSocket.inNamespace(namespace) { () throws(FIBError) -> (OpaquePointer, OpaquePointer) in
+            guard let events = mnl_socket_open(NETLINK_ROUTE) else { throw .socket(errno: errno) }
+            guard let dumps = mnl_socket_open(NETLINK_ROUTE) else {
+                mnl_socket_close(events)
+                throw .socket(errno: errno)
+            }
+            return (events, dumps)
         }
-        let groups = Netlink.groupLink | Netlink.groupIPv4Route | Netlink.groupIPv6Route
+        let groups = Netlink.groupLink | Netlink.groupIPv4Address | Netlink.groupIPv6Address | Netlink.groupIPv4Route
+            | Netlink.groupIPv6Route
         guard mnl_socket_bind(events, groups, pid_t(MNL_SOCKET_AUTOPID)) >= 0, mnl_socket_bind(dumps, 0, pid_t(MNL_SOCKET_AUTOPID)) >= 0 else {
             let e = errno
             mnl_socket_close(events)
@@ -46,7 +55,7 @@ public final class MNLKernelMonitor: @unchecked Sendable {
             throw .socket(errno: e)
         }
         let fd = mnl_socket_get_fd(events)
-        NetlinkSocket.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: 4 << 20)
+        NetlinkSocket.setBuffer(fd, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, size: receiveBuffer)
         // The loop wakes at least every 200 ms to notice `stop()`.
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -74,7 +83,12 @@ public final class MNLKernelMonitor: @unchecked Sendable {
                     if received < 0 {
                         switch errno {
                         case EINTR, EAGAIN: continue
-                        case ENOBUFS: deliver(.snapshot(try snapshot(), resync: true))
+                        case ENOBUFS:
+                            // The kernel reports only the first drop until the queue has been emptied: empty it
+                            // (what is queued is older than the snapshot, which covers it), so that a drop during
+                            // the snapshot is reported again rather than lost.
+                            discardQueued(&buffer)
+                            deliver(.snapshot(try snapshot(), resync: true))
                         default: throw .socket(errno: errno)
                         }
                         continue
@@ -88,41 +102,62 @@ public final class MNLKernelMonitor: @unchecked Sendable {
         }
     }
 
+    /// Reads and drops every notification queued on the events socket, until none is left.
+    private func discardQueued(_ buffer: inout [UInt8]) {
+        let fd = mnl_socket_get_fd(events)
+        while true {
+            let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if received < 0, errno != EINTR, errno != ENOBUFS { return }
+        }
+    }
+
     /// Stops the thread and waits for it.
     public func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         done.wait()
     }
 
-    /// Every link, then every IPv4 and IPv6 route, as events; a dump interrupted by a burst is retried.
+    /// Every link, address, then IPv4 and IPv6 route, as events. A dump the kernel marks inconsistent (the tables
+    /// changed while it ran: NLM_F_DUMP_INTR, entries may be missing) or that overran is taken again; after five
+    /// tries the last one is used, and the notifications that follow it fill the gaps.
     private func snapshot() throws(FIBError) -> [WorkloadTracker.Event] {
         var attempt = 0
         while true {
+            attempt += 1
             do throws(FIBError) {
-                return try dumpAll()
-            } catch .overrun where attempt < 3 {
-                attempt += 1
+                let (events, consistent) = try dumpAll()
+                if consistent || attempt >= 5 { return events }
+            } catch .overrun where attempt < 5 {
+                continue
             }
         }
     }
 
-    private func dumpAll() throws(FIBError) -> [WorkloadTracker.Event] {
+    /// The four dumps, and whether the kernel found each consistent.
+    private func dumpAll() throws(FIBError) -> (events: [WorkloadTracker.Event], consistent: Bool) {
         var out: [WorkloadTracker.Event] = []
-        var request: [UInt8] = []
-        RouteMessageBuilder.linkDumpRequest(sequence: 1, into: &request)
-        try dump(request, into: &out)
-        for (sequence, ipv6) in [(UInt32(2), false), (3, true)] {
-            request.removeAll()
-            RouteMessageBuilder.dumpRequest(ipv6: ipv6, sequence: sequence, into: &request)
-            try dump(request, into: &out)
+        var consistent = true
+        let requests: [(UInt32, inout [UInt8]) -> Void] = [
+            { RouteMessageBuilder.linkDumpRequest(sequence: $0, into: &$1) },
+            { RouteMessageBuilder.addressDumpRequest(sequence: $0, into: &$1) },
+            { RouteMessageBuilder.dumpRequest(ipv6: false, sequence: $0, into: &$1) },
+            { RouteMessageBuilder.dumpRequest(ipv6: true, sequence: $0, into: &$1) },
+        ]
+        for build in requests {
+            var request: [UInt8] = []
+            build(sequence, &request)
+            consistent = try dump(request, sequence: sequence, into: &out) && consistent
+            sequence &+= 1
         }
-        return out
+        return (out, consistent)
     }
 
-    private func dump(_ request: [UInt8], into out: inout [WorkloadTracker.Event]) throws(FIBError) {
+    /// One dump; false when the kernel marked it inconsistent.
+    private func dump(_ request: [UInt8], sequence: UInt32, into out: inout [WorkloadTracker.Event]) throws(FIBError) -> Bool {
         let sent = request.withUnsafeBytes { mnl_socket_sendto(dumps, $0.baseAddress, $0.count) }
         if sent < 0 { throw .socket(errno: errno) }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var consistent = true
         while true {
             let received = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(dumps, $0.baseAddress, $0.count) }
             if received < 0 {
@@ -131,17 +166,21 @@ public final class MNLKernelMonitor: @unchecked Sendable {
             }
             var finished = false
             let batch = buffer.withUnsafeBytes { raw in
-                Self.parse(UnsafeRawBufferPointer(rebasing: raw[0..<received])) { type in
+                Self.parse(UnsafeRawBufferPointer(rebasing: raw[0..<received]), sequence: sequence) { type, flags in
+                    if flags & Netlink.dumpInterrupted != 0 { consistent = false }
                     if type == Netlink.done || type == Netlink.error { finished = true }
                 }
             }
             out += batch
-            if finished { return }
+            if finished { return consistent }
         }
     }
 
-    /// The events in a buffer of netlink messages; `control` sees every message type.
-    static func parse(_ raw: UnsafeRawBufferPointer, control: (UInt16) -> Void = { _ in }) -> [WorkloadTracker.Event] {
+    /// The events in a buffer of netlink messages; `control` sees every message's type and flags. With
+    /// `sequence`, messages with another sequence number (left from an abandoned dump) are skipped.
+    static func parse(
+        _ raw: UnsafeRawBufferPointer, sequence: UInt32? = nil, control: (UInt16, UInt16) -> Void = { _, _ in }
+    ) -> [WorkloadTracker.Event] {
         var out: [WorkloadTracker.Event] = []
         var offset = 0
         while offset + Netlink.headerLength <= raw.count {
@@ -149,13 +188,22 @@ public final class MNLKernelMonitor: @unchecked Sendable {
             guard length >= Netlink.headerLength, offset + length <= raw.count else { break }
             let message = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
             let type = message.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
-            control(type)
+            let flags = message.loadUnaligned(fromByteOffset: 6, as: UInt16.self)
+            if let sequence, message.loadUnaligned(fromByteOffset: 8, as: UInt32.self) != sequence {
+                offset += Netlink.align(length)
+                continue
+            }
+            control(type, flags)
             switch type {
             case Netlink.newLink, Netlink.deleteLink:
                 switch LinkMessageParser.parse(message) {
                 case .link(let link): out.append(.link(link))
                 case .removed(let index): out.append(.linkRemoved(index: index))
                 case nil: break
+                }
+            case Netlink.newAddress, Netlink.deleteAddress:
+                if let (address, removed) = AddressMessageParser.parse(message) {
+                    out.append(removed ? .addressRemoved(address) : .address(address))
                 }
             case Netlink.newRoute, Netlink.deleteRoute:
                 if let (route, removed) = RouteMessageParser.parseNotification(message) {

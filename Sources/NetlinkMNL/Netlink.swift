@@ -9,6 +9,9 @@ enum Netlink {
     static let newLink: UInt16 = 16  // RTM_NEWLINK
     static let deleteLink: UInt16 = 17  // RTM_DELLINK
     static let getLink: UInt16 = 18  // RTM_GETLINK
+    static let newAddress: UInt16 = 20  // RTM_NEWADDR
+    static let deleteAddress: UInt16 = 21  // RTM_DELADDR
+    static let getAddress: UInt16 = 22  // RTM_GETADDR
     static let newRoute: UInt16 = 24  // RTM_NEWROUTE
     static let deleteRoute: UInt16 = 25  // RTM_DELROUTE
     static let getRoute: UInt16 = 26  // RTM_GETROUTE
@@ -19,6 +22,7 @@ enum Netlink {
     static let request: UInt16 = 0x1
     static let multi: UInt16 = 0x2
     static let ack: UInt16 = 0x4
+    static let dumpInterrupted: UInt16 = 0x10  // NLM_F_DUMP_INTR
     static let replace: UInt16 = 0x100
     static let dump: UInt16 = 0x300
     static let create: UInt16 = 0x400
@@ -45,7 +49,9 @@ enum Netlink {
     static let interfaceUp: UInt32 = 0x1  // IFF_UP
     // multicast groups (bind(2) bit masks, linux/rtnetlink.h RTMGRP_*)
     static let groupLink: UInt32 = 0x1  // RTMGRP_LINK
+    static let groupIPv4Address: UInt32 = 0x10  // RTMGRP_IPV4_IFADDR
     static let groupIPv4Route: UInt32 = 0x40  // RTMGRP_IPV4_ROUTE
+    static let groupIPv6Address: UInt32 = 0x100  // RTMGRP_IPV6_IFADDR
     static let groupIPv6Route: UInt32 = 0x400  // RTMGRP_IPV6_ROUTE
     // rtm_scope
     static let scopeUniverse: UInt8 = 0
@@ -62,6 +68,10 @@ enum Netlink {
     static let routeMessageLength = 12  // struct rtmsg
     static let linkMessageLength = 16  // struct ifinfomsg
     static let nextHopMessageLength = 8  // struct nhmsg
+    static let addressMessageLength = 8  // struct ifaddrmsg
+    // ifa attribute types (linux/if_addr.h)
+    static let ifaAddress: UInt16 = 1  // IFA_ADDRESS
+    static let ifaLocal: UInt16 = 2  // IFA_LOCAL
 
     /// NLMSG_ALIGN / RTA_ALIGN: 4-octet alignment.
     @inline(__always)

@@ -27,25 +27,10 @@ final class NetlinkSocket: @unchecked Sendable {
     /// Opens a socket, inside the named network namespace (`ip netns` name) if given; the calling thread returns
     /// to its own namespace before this returns.
     init(namespace: String?, receiveBuffer: Int32) throws(FIBError) {
-        var original: Int32 = -1
-        if let namespace {
-            original = open("/proc/self/ns/net", O_RDONLY)
-            let target = open("/var/run/netns/\(namespace)", O_RDONLY)
-            guard original >= 0, target >= 0, peerlet_enter_netns(target) == 0 else {
-                let e = errno
-                if target >= 0 { close(target) }
-                if original >= 0 { close(original) }
-                throw .socket(errno: e)
-            }
-            close(target)
+        let socket = try Self.inNamespace(namespace) { () throws(FIBError) -> OpaquePointer in
+            guard let socket = mnl_socket_open(NETLINK_ROUTE) else { throw .socket(errno: errno) }
+            return socket
         }
-        defer {
-            if original >= 0 {
-                _ = peerlet_enter_netns(original)
-                close(original)
-            }
-        }
-        guard let socket = mnl_socket_open(NETLINK_ROUTE) else { throw .socket(errno: errno) }
         guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) >= 0 else {
             let e = errno
             mnl_socket_close(socket)
@@ -73,6 +58,23 @@ final class NetlinkSocket: @unchecked Sendable {
         area.deallocate()
         vectors.deallocate()
         headers.deallocate()
+    }
+
+    /// Runs `body` inside the named network namespace (`ip netns` name; nil: the current one), and returns the
+    /// calling thread to its own namespace. Sockets opened in `body` stay in the namespace they were opened in.
+    static func inNamespace<T>(_ namespace: String?, _ body: () throws(FIBError) -> T) throws(FIBError) -> T {
+        guard let namespace else { return try body() }
+        let original = open("/proc/self/ns/net", O_RDONLY)
+        let target = open("/var/run/netns/\(namespace)", O_RDONLY)
+        defer {
+            if target >= 0 { close(target) }
+            if original >= 0 {
+                _ = peerlet_enter_netns(original)
+                close(original)
+            }
+        }
+        guard original >= 0, target >= 0, peerlet_enter_netns(target) == 0 else { throw .socket(errno: errno) }
+        return try body()
     }
 
     /// Sets a buffer size, with the FORCE variant (root or CAP_NET_ADMIN) first. Also used by `MNLKernelMonitor`.

@@ -47,6 +47,13 @@ public enum RouteMessageBuilder {
         }
     }
 
+    /// RTM_GETADDR with NLM_F_DUMP: every address of both families (an `ifaddrmsg` of zeros: AF_UNSPEC).
+    public static func addressDumpRequest(sequence: UInt32, into out: inout [UInt8]) {
+        message(type: Netlink.getAddress, flags: Netlink.request | Netlink.dump, sequence: sequence, into: &out) { body in
+            body.append(contentsOf: repeatElement(0, count: Netlink.addressMessageLength))
+        }
+    }
+
     // MARK: - Encoding
 
     static func message(type: UInt16, flags: UInt16, sequence: UInt32, into out: inout [UInt8], body: (inout [UInt8]) -> Void) {

@@ -33,6 +33,48 @@ import Testing
             protocolNumber: proto)
     }
 
+    @Test func addressesOnMatchingInterfacesAreWorkloads() {
+        let svc = KernelLink(index: 9, name: "kube-ipvs0", kind: "veth")
+        let rules = WorkloadTracker.Rules(addressInterfaces: [InterfacePattern("kube-ipvs*")!], ownedBlocks: [IPPrefix("10.65.0.0/26")!])
+        var t = WorkloadTracker(rules: rules)
+        let service = KernelAddress(interfaceIndex: 9, address: IPAddress("10.96.0.10")!, prefixLength: 32)
+        let prefix = IPPrefix("10.96.0.10/32")!
+        #expect(t.handle([.link(svc), .address(service)]) == [.originate(prefix)])
+        #expect(t.status(of: prefix) == .address(interface: "kube-ipvs0"))
+        // Down, up, removed.
+        var down = svc
+        down.isUp = false
+        #expect(t.handle(.link(down)) == [.withdraw(prefix)])
+        #expect(t.handle(.link(svc)) == [.originate(prefix)])
+        #expect(t.handle(.addressRemoved(service)) == [.withdraw(prefix)])
+        #expect(t.status(of: prefix) == .unknown)
+        // A link deleted takes its addresses (the kernel's own RTM_DELADDR may come later or not at all).
+        _ = t.handle(.address(service))
+        #expect(t.handle(.linkRemoved(index: 9)) == [.withdraw(prefix)])
+        // Link-local scope, other interfaces and owned blocks are not announced.
+        _ = t.handle(.link(svc))
+        let linkLocal = KernelAddress(interfaceIndex: 9, address: IPAddress("fe80::1")!, prefixLength: 64, scope: 253)
+        #expect(t.handle(.address(linkLocal)) == [])
+        #expect(t.handle([.link(Self.eth), .address(KernelAddress(interfaceIndex: 2, address: IPAddress("192.0.2.1")!, prefixLength: 24))]) == [])
+        #expect(t.status(of: IPPrefix("192.0.2.1/32")!) == .notMatched)
+        let owned = KernelAddress(interfaceIndex: 9, address: IPAddress("10.65.0.3")!, prefixLength: 32)
+        #expect(t.handle(.address(owned)) == [])
+        #expect(t.status(of: IPPrefix("10.65.0.3/32")!) == .suppressed(block: IPPrefix("10.65.0.0/26")!))
+    }
+
+    @Test func anAddressAndARouteForOnePrefixAreIndependent() {
+        let rules = WorkloadTracker.Rules(interfaces: [InterfacePattern("cali*")!], addressInterfaces: [InterfacePattern("cali*")!])
+        var t = WorkloadTracker(rules: rules)
+        let prefix = IPPrefix("10.64.9.9/32")!
+        let address = KernelAddress(interfaceIndex: 5, address: IPAddress("10.64.9.9")!, prefixLength: 32)
+        _ = t.handle(.link(Self.cali))
+        #expect(t.handle([.route(Self.host("10.64.9.9/32", dev: 5)), .address(address)]) == [.originate(prefix)])
+        // The route goes; the address still holds it.
+        #expect(t.handle(.routeRemoved(Self.host("10.64.9.9/32", dev: 5))) == [])
+        #expect(t.status(of: prefix) == .address(interface: "cali1a2b"))
+        #expect(t.handle(.addressRemoved(address)) == [.withdraw(prefix)])
+    }
+
     @Test func aHostRouteOnAMatchingLinkIsOriginatedAndWithdrawnWithIt() {
         var t = WorkloadTracker(rules: Self.rules)
         #expect(t.handle(.link(Self.cali)) == [])

@@ -27,6 +27,7 @@ import Testing
         _ = data.withUnsafeBytes { RouteMessageParser.parseNotification($0) }
         _ = data.withUnsafeBytes { NextHopMessageParser.parse($0) }
         _ = data.withUnsafeBytes { NextHopMessageParser.nextHopID(ofRoute: $0) }
+        _ = data.withUnsafeBytes { AddressMessageParser.parse($0) }
     }
 
     /// Recorded from this kernel (`ip nexthop add id 0x50550000 via 10.77.0.2 dev r0 proto 186`, a second gateway,

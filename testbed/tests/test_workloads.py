@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Issue #4 workload discovery in the testbed: a workload namespace with a veth (`cali…`) and a host /32 appears on
 a Peerlet host, and the BIRD and FRR ToRs have the /32 within one second (measured and printed); removing the
-workload withdraws it; a /32 inside an owned IPAM block is suppressed in favour of the block."""
+workload withdraws it; a /32 inside an owned IPAM block is suppressed in favour of the block; an address on a
+host interface matching `addresses` (a service address, as kube-proxy binds them on kube-ipvs0) is announced while
+it is there."""
 
 import json
 import subprocess
@@ -13,6 +15,7 @@ from peerlet_testbed.daemons import wait_for
 HOST_AS, BIRD_AS, FRR_AS = 4200001021, 4200000121, 4200000122
 WORKLOADS = """workloads:
   interfaces: ["cali*"]
+  addresses: ["svc*"]
   blocks: [10.77.0.0/26]
   unreachable-blocks: true
   communities: ["65000:42"]
@@ -105,5 +108,38 @@ def test_workload_reaches_both_tors_within_a_second_and_is_withdrawn_when_gone()
                  interval=0.02, what="workload withdrawn at both ToRs")
         print("workload withdrawn at both ToRs after %.3f s" % (time.monotonic() - start))
         assert bird_has(bird, "10.77.0.0/26"), "the block stays announced"
+    finally:
+        lab.close()
+
+
+def test_a_service_address_on_a_host_interface_is_announced_while_bound():
+    lab = Lab()
+    try:
+        host, peer, bird, frr = fabric(lab)
+        # A veth pair stands in for kube-ipvs0 (this kernel has no dummy links); both ends stay in the host.
+        host.ip("link", "add", "svc0", "type", "veth", "peer", "name", "svc1")
+        host.ip("link", "set", "svc0", "up")
+        host.ip("addr", "add", "10.96.0.10/32", "dev", "svc0")
+        bird.start()
+        frr.start()
+        peer.start()
+        wait_for(lambda: peer.state("10.217.1.2") == "Established" and peer.state("10.217.2.2") == "Established", 40,
+                 what="both sessions Established")
+        # Bound before the start: found in the snapshot.
+        wait_for(lambda: bird_has(bird, "10.96.0.10/32") and frr_has(frr, "10.96.0.10/32"), 10, what="service address at both ToRs")
+        # Bound later: found by notification.
+        start = time.monotonic()
+        host.ip("addr", "add", "10.96.0.11/32", "dev", "svc0")
+        wait_for(lambda: bird_has(bird, "10.96.0.11/32") and frr_has(frr, "10.96.0.11/32"), 5, interval=0.02,
+                 what="new service address at both ToRs")
+        print("service address at both ToRs after %.3f s" % (time.monotonic() - start))
+        # Unbound: withdrawn; the other stays.
+        host.ip("addr", "del", "10.96.0.10/32", "dev", "svc0")
+        wait_for(lambda: not bird_has(bird, "10.96.0.10/32") and not frr_has(frr, "10.96.0.10/32"), 5, interval=0.02,
+                 what="service address withdrawn")
+        assert bird_has(bird, "10.96.0.11/32")
+        # The interface down: withdrawn.
+        host.ip("link", "set", "svc0", "down")
+        wait_for(lambda: not bird_has(bird, "10.96.0.11/32"), 5, interval=0.02, what="address on a down link withdrawn")
     finally:
         lab.close()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
-// Fuzz target: the netlink parsers (RTM_NEWLINK/DELLINK, RTM_NEWROUTE/DELROUTE, RTM_NEWNEXTHOP). Whatever the
+// Fuzz target: the netlink parsers (RTM_NEWLINK/DELLINK, RTM_NEWROUTE/DELROUTE, RTM_NEWNEXTHOP, RTM_NEWADDR/DELADDR). Whatever the
 // bytes, they return a value or nil; a parsed route's prefix length is within its family's range; a parsed group
 // has members.
 
@@ -21,6 +21,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(!members.isEmpty, "a group without members")
     }
     _ = NextHopMessageParser.nextHopID(ofRoute: bytes)
+    if let (address, _) = AddressMessageParser.parse(bytes) {
+        precondition(address.prefixLength <= (address.address.afi == .ipv4 ? 32 : 128), "address prefix length out of range")
+    }
     return 0
 }
 
