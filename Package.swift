@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: - Pure core
@@ -50,11 +52,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: - Operator surface (the API's JSON model is pure; only PeerletServer sees Hummingbird)
+        .target(name: "PeerletAPI", swiftSettings: strict),
+        .target(
+            name: "PeerletServer",
+            dependencies: [
+                "PeerletAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "PeerletCLIKit", dependencies: ["PeerletAPI"], swiftSettings: strict),
+
         // MARK: - Runtime
         .target(
             name: "BGPDaemon",
             dependencies: [
-                "BGPModel", "BGPWire", "BGPSession", "BGPConfig", "BGPRIB", "FIBSync", "NetlinkMNL",
+                "BGPModel", "BGPWire", "BGPSession", "BGPConfig", "BGPRIB", "FIBSync", "NetlinkMNL", "PeerletAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "peerletd",
             dependencies: [
-                "BGPDaemon", "BGPConfig",
+                "BGPDaemon", "BGPConfig", "PeerletServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,7 +89,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "peerlet",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PeerletAPI", "PeerletCLIKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
 
@@ -106,6 +125,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "PeerletCLIKitTests", dependencies: ["PeerletCLIKit", "PeerletAPI"], exclude: ["Goldens"]),
         .testTarget(
             name: "BGPDaemonTests",
             dependencies: [

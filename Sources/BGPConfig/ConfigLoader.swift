@@ -9,8 +9,9 @@ import Yams
 public enum ConfigLoader {
     static let topKeys = [
         "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
-        "prefix-sets", "policies", "fib", "workloads",
+        "prefix-sets", "policies", "fib", "workloads", "api",
     ]
+    static let apiKeys = ["enabled", "socket", "mode", "group"]
     static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after", "nexthop-objects"]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
     static let listenKeys = ["enabled", "addresses", "port"]
@@ -142,6 +143,23 @@ public enum ConfigLoader {
             if let v = f["keep-routes-on-exit"] { config.fib.keepRoutesOnExit = r.bool(v, "fib.keep-routes-on-exit") ?? false }
             if let v = f["nexthop-objects"] { config.fib.nextHopObjects = r.bool(v, "fib.nexthop-objects") ?? true }
             if let v = f["stale-after"] { config.fib.staleAfter = r.duration(v, "fib.stale-after", in: .seconds(1)...Duration.seconds(3600)) ?? .seconds(30) }
+        }
+        if let node = top["api"] {
+            let f = r.fields(node, "api", allowed: apiKeys)
+            if let v = f["enabled"] { config.api.enabled = r.bool(v, "api.enabled") ?? true }
+            if let v = f["socket"] {
+                config.api.socket = r.value(v, "api.socket", expected: "an absolute path of at most 107 bytes") { text in
+                    text.hasPrefix("/") && text.utf8.count <= 107 ? text : nil
+                } ?? config.api.socket
+            }
+            if let v = f["mode"] {
+                config.api.mode = r.value(v, "api.mode", expected: "octal permission bits such as 0660 or 0600") { text in
+                    Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8).flatMap { (0...0o777).contains($0) ? $0 : nil }
+                } ?? config.api.mode
+            }
+            if let v = f["group"] {
+                config.api.group = r.value(v, "api.group", expected: "a group name") { $0.isEmpty ? nil : $0 }
+            }
         }
         if let node = top["workloads"] {
             config.workloads = parseWorkloads(node, r)

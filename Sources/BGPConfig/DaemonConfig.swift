@@ -30,6 +30,8 @@ public struct DaemonConfig: Hashable, Sendable {
     public var fib = FIBConfig()
     /// Workload discovery (off unless configured).
     public var workloads = WorkloadConfig()
+    /// The REST API on a unix socket.
+    public var api = APIConfig()
 
     /// Creates a configuration.
     public init(
@@ -241,4 +243,19 @@ public struct LogConfig: Hashable, Sendable {
         self.level = level
         self.format = format
     }
+}
+
+/// The REST/JSON API on a unix socket.
+public struct APIConfig: Hashable, Sendable {
+    /// Serve the API.
+    public var enabled: Bool = true
+    /// The socket's path.
+    public var socket: String = "/run/peerlet/peerlet.sock"
+    /// The socket's permission bits (0660: the owner and the group).
+    public var mode: Int = 0o660
+    /// The group that may use the socket; none: root's.
+    public var group: String?
+
+    /// Creates the default: `/run/peerlet/peerlet.sock`, mode 0660.
+    public init() {}
 }

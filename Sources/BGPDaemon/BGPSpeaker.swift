@@ -16,7 +16,7 @@ public import ServiceLifecycle
 /// session engine). On graceful shutdown it sends Cease/Administrative Shutdown (RFC 9003 communication) to
 /// every neighbour and waits briefly for the connections to close.
 public final class BGPSpeaker: Service, @unchecked Sendable {
-    private let config: DaemonConfig
+    let config: DaemonConfig
     private let logger: Logger
     private let eventLoop: any EventLoop
     private let transports: (NeighborConfig) -> any PeerTransport
@@ -24,7 +24,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
     public let controllers: [IPAddress: PeerController]
     private var listener: BGPListener?
     private var started = false
-    private let routing: RoutingEngine
+    let routing: RoutingEngine
 
     /// Creates the speaker; nothing runs until `run()`.
     public init(

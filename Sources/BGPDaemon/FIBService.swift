@@ -276,6 +276,35 @@ public final class FIBService: @unchecked Sendable {
         }
     }
 
+    /// The wanted routes with their state (installed, failed with the errno, or in conflict), those inside
+    /// `within` only when given, and the counters: what `peerlet show fib` shows. A snapshot.
+    public func view(within: IPPrefix? = nil) -> (routes: [(route: KernelRoute, state: RouteState)], counters: Counters) {
+        queue.sync {
+            var routes: [(route: KernelRoute, state: RouteState)] = []
+            for route in state.routes(config: config) where within?.contains(route.prefix) ?? true {
+                let state: RouteState =
+                    conflicts.contains(route.prefix) ? .conflict : failures[route.prefix].map { .failed(errno: $0) } ?? .installed
+                routes.append((route, state))
+            }
+            return (routes.sorted { $0.route.prefix < $1.route.prefix }, counters)
+        }
+    }
+
+    /// Counts for the status page: wanted routes, refusals, conflicts.
+    public func summary() -> (wanted: Int, failed: Int, conflicts: Int) {
+        queue.sync { (state.count, failures.count, conflicts.count) }
+    }
+
+    /// A wanted route's state in the kernel.
+    public enum RouteState: Hashable, Sendable {
+        /// Installed (its acknowledgement came back without error).
+        case installed
+        /// Refused by the kernel with this errno; the route stays in the RIB.
+        case failed(errno: Int32)
+        /// Not installed: a route of another protocol holds the same prefix and metric.
+        case conflict
+    }
+
     /// The wanted routes, the refusals and the counters (for the CLI and tests): a snapshot, which may not yet
     /// include the outcome of chunks the kernel is working on (`settled: true` waits for them).
     public func inspect(settled: Bool = false) -> (wanted: [KernelRoute], failures: [IPPrefix: Int32], counters: Counters) {

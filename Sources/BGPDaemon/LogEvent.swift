@@ -35,6 +35,10 @@ enum LogEvent: CustomStringConvertible {
     case workloadWithdrawn(IPPrefix)
     case workloadResync
     case workloadMonitorFailed(FIBError)
+    case announced(IPPrefix, owner: String, lease: TimeAmount?)
+    case announcementWithdrawn(IPPrefix, owner: String)
+    case leaseExpired(IPPrefix, owner: String)
+    case neighborReset(IPAddress, soft: Bool)
 
     /// `192.0.2.1:179` or `[2001:db8::1]:179`.
     static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
@@ -87,6 +91,11 @@ enum LogEvent: CustomStringConvertible {
         case .workloadWithdrawn(let prefix): "workload \(prefix) gone: withdrawing"
         case .workloadResync: "kernel dropped link, address or route notifications: re-reading them all"
         case .workloadMonitorFailed(let error): "workload discovery stopped: \(error)"
+        case .announced(let prefix, let owner, let lease):
+            "API: announcing \(prefix) for \(owner)" + (lease.map { ", lease \($0.nanoseconds / 1_000_000_000) s" } ?? "")
+        case .announcementWithdrawn(let prefix, let owner): "API: \(owner) withdrew \(prefix)"
+        case .leaseExpired(let prefix, let owner): "API: the lease of \(owner) on \(prefix) ran out: withdrawing"
+        case .neighborReset(let address, let soft): "API: \(soft ? "soft" : "hard") reset of \(address)"
         }
     }
 }

@@ -17,7 +17,7 @@ import NIOCore
 /// Confined to the session event loop, like the controllers it drives.
 final class RoutingEngine: @unchecked Sendable {
     /// A neighbour's session as the engine sees it (a class: it is read for every exported prefix, never copied).
-    private final class Neighbor {
+    final class Neighbor {
         let id: PeerID
         let controller: PeerController
         let config: NeighborConfig
@@ -43,17 +43,21 @@ final class RoutingEngine: @unchecked Sendable {
         }
     }
 
-    private let eventLoop: any EventLoop
-    private let config: DaemonConfig
-    private let logger: Logger
-    private(set) var rib: RIB
-    private var neighbors: [PeerID: Neighbor] = [:]
-    private var policies: [String: CompiledPolicy] = [:]
+    let eventLoop: any EventLoop
+    let config: DaemonConfig
+    let logger: Logger
+    var rib: RIB
+    private(set) var neighbors: [PeerID: Neighbor] = [:]
+    private(set) var policies: [String: CompiledPolicy] = [:]
+    /// Routes announced through the API, by prefix and owner (RoutingEngine+Announcements).
+    var announcements: [IPPrefix: [String: LeasedAnnouncement]] = [:]
+    /// When the engine started (for uptime).
+    let started = NIODeadline.now()
     /// The kernel FIB, when enabled.
     var fib: FIBService?
 
     /// A neighbour's import or export policy, resolved.
-    private enum Resolved {
+    enum Resolved {
         case accept
         case reject
         case originated
@@ -160,7 +164,7 @@ final class RoutingEngine: @unchecked Sendable {
     }
 
     /// A neighbour's policy: configured, or the RFC 8212 default (nothing for eBGP, everything for iBGP).
-    private func resolve(_ reference: PolicyReference?, _ neighbor: Neighbor) -> Resolved {
+    func resolve(_ reference: PolicyReference?, _ neighbor: Neighbor) -> Resolved {
         switch reference ?? (neighbor.ribPeer?.isExternal == false ? .acceptAll : .rejectAll) {
         case .acceptAll: .accept
         case .rejectAll: .reject
@@ -290,7 +294,7 @@ final class RoutingEngine: @unchecked Sendable {
 
     /// What `selection` of `prefix` looks like towards `target`: the attributes and next hops to send, or `nil`
     /// when it is not exported there.
-    private func export(_ selection: Selection?, prefix: IPPrefix, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {
+    func export(_ selection: Selection?, prefix: IPPrefix, family: AddressFamily, to target: Neighbor) -> (PathAttributes, [IPAddress])? {
         guard let selection, let targetPeer = target.ribPeer else { return nil }
         let sourceID = selection.best.peer
         let source = sourceID == .local ? nil : neighbors[sourceID]?.ribPeer
@@ -338,7 +342,7 @@ final class RoutingEngine: @unchecked Sendable {
     /// The export of a selection depends only on its source, its attribute set and the family, so it is computed
     /// once per distinct (source, attributes, family) in the batch and the prefixes are appended to that group:
     /// a million prefixes that share attributes cost one export and one hash lookup each.
-    private func distribute(_ changes: [RIBChange]) {
+    func distribute(_ changes: [RIBChange]) {
         guard !changes.isEmpty else { return }
         if let fib {
             // Consecutive changes usually have the same selection attributes: reuse their next-hop array.
@@ -540,7 +544,7 @@ final class RoutingEngine: @unchecked Sendable {
 
     /// Sends the whole exported table of `family` to a neighbour, then End-of-RIB if asked (RFC 4724 §2).
     /// Returns the number of prefixes sent.
-    private func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) -> Int {
+    func sendTable(family: AddressFamily, to id: PeerID, endOfRIB: Bool) -> Int {
         guard let target = neighbors[id], let negotiated = target.negotiated else { return 0 }
         var groups: [(key: GroupKey, nlri: [NLRI])] = []
         var groupOf: [ExportKey: Int] = [:]

@@ -156,6 +156,9 @@ struct WantedRoutes {
             protocolNumber: config.protocolNumber, metric: config.metric, type: set == Self.unreachable ? .unreachable : .unicast)
     }
 
+    /// The number of wanted routes.
+    var count: Int { wanted.count }
+
     /// Every wanted route.
     func routes(config: FIBConfig) -> [KernelRoute] { wanted.map { route($0, set: $1, config: config) } }
 }

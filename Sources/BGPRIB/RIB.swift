@@ -96,19 +96,27 @@ public struct RIB: Sendable {
     /// References given back only at the next mutating call, so the identifiers in returned changes stay valid.
     /// Runs of the same identifier are kept as one entry with a count.
     private var deferredReleases = DeferredReleases()
-    /// Eligible (post-policy accepted) paths per source, indexed by `PeerID.rawValue`: what max-prefix counts.
+    /// Paths per source, two counters per `PeerID.rawValue`: all received (pre-policy Adj-RIB-In), then the
+    /// eligible ones (post-policy accepted: what max-prefix counts).
     private var acceptedCounts: [Int] = []
 
     /// The number of paths from `peer` that passed the import checks and policy.
     public func acceptedPaths(from peer: PeerID) -> Int {
-        Int(peer.rawValue) < acceptedCounts.count ? acceptedCounts[Int(peer.rawValue)] : 0
+        let index = Int(peer.rawValue) * 2 + 1
+        return index < acceptedCounts.count ? acceptedCounts[index] : 0
+    }
+
+    /// The number of paths from `peer` as received, eligible or not.
+    public func receivedPaths(from peer: PeerID) -> Int {
+        let index = Int(peer.rawValue) * 2
+        return index < acceptedCounts.count ? acceptedCounts[index] : 0
     }
 
     private static func count(_ path: StoredPath, _ delta: Int, in counts: inout [Int]) {
-        guard path.isEligible else { return }
-        let index = Int(path.peer.rawValue)
-        if index >= counts.count { counts += Array(repeating: 0, count: index - counts.count + 1) }
+        let index = Int(path.peer.rawValue) * 2
+        if index + 1 >= counts.count { counts += Array(repeating: 0, count: index + 2 - counts.count) }
         counts[index] += delta
+        if path.isEligible { counts[index + 1] += delta }
     }
 
     /// Creates an empty RIB.
@@ -207,6 +215,11 @@ public struct RIB: Sendable {
                 ineligibility: Ineligibility(rawValue: path.ineligibility), isBest: record?.bestIndex == UInt8(index),
                 isMultipath: index < 8 && (record!.selection >> index) & 1 == 1)
         }
+    }
+
+    /// Every prefix with a stored path, selected or not.
+    public var storedPrefixes: [IPPrefix] {
+        ipv4.slots.map { .v4(ipv4.prefix($0)) } + ipv6.slots.map { .v6(ipv6.prefix($0)) }
     }
 
     /// The prefixes in the Loc-RIB (with a selection).

@@ -4,6 +4,7 @@
 import ArgumentParser
 import BGPConfig
 import BGPDaemon
+import PeerletServer
 import Foundation
 import Logging
 import NIOPosix
@@ -53,8 +54,18 @@ struct Peerletd: AsyncParsableCommand {
             Self.fail(error.description)
         }
         logger.notice("peerletd \(PeerletVersion.string) started: router-id \(daemonConfig.routerID), AS \(daemonConfig.localAS), \(daemonConfig.neighbors.count) neighbors")
-        let services = ServiceGroup(services: [speaker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await services.run()
+        var services: [any Service] = [speaker]
+        if daemonConfig.api.enabled {
+            do {
+                services.append(try APIServer.application(
+                    service: DaemonAPI(speaker: speaker), socketPath: daemonConfig.api.socket, mode: daemonConfig.api.mode,
+                    group: daemonConfig.api.group, logger: logger))
+            } catch {
+                Self.fail("peerletd: cannot serve the API on \(daemonConfig.api.socket): \(error) (api.enabled: false to run without)")
+            }
+        }
+        let serviceGroup = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await serviceGroup.run()
         try await group.shutdownGracefully()
         logger.notice("peerletd stopped")
     }
