@@ -93,6 +93,8 @@ let package = Package(
                 "PeerletAPI", "PeerletCLIKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -125,7 +127,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "PeerletCLIKitTests", dependencies: ["PeerletCLIKit", "PeerletAPI"], exclude: ["Goldens"]),
+        .testTarget(name: "PeerletCLIKitTests", dependencies: ["PeerletCLIKit", "PeerletAPI"]),
         .testTarget(
             name: "BGPDaemonTests",
             dependencies: [

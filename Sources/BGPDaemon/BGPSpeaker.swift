@@ -78,7 +78,9 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
             do {
                 let unreachable = config.workloads.unreachableBlocks ? Set(config.workloads.blocks) : []
                 let fib = FIBService(
-                    table: try MNLRouteTable(nextHopObjects: config.fib.nextHopObjects, protocolNumber: config.fib.protocolNumber), config: config.fib, unreachable: unreachable, logger: logger)
+                    table: try MNLRouteTable(
+                        nextHopObjects: config.fib.nextHopObjects, protocolNumber: config.fib.protocolNumber, table: config.fib.table,
+                        metric: config.fib.metric), config: config.fib, unreachable: unreachable, logger: logger)
                 self.fib = fib
                 let routing = self.routing
                 let staleAfter = config.fib.staleAfter

@@ -67,7 +67,10 @@ public struct DaemonAPI: PeerletService {
         let config = speaker.config.fib
         return FIBView(
             table: config.table, protocolNumber: config.protocolNumber, metric: config.metric,
-            counters: ["applied": counters.applied, "failed": counters.failed, "overruns": counters.overruns, "reconciles": counters.reconciles],
+            counters: [
+                "applied": counters.applied, "failed": counters.failed, "conflicts": counters.conflicts, "overruns": counters.overruns,
+                "reconciles": counters.reconciles,
+            ],
             routes: routes.map(Self.entry))
     }
 

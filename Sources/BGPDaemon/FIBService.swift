@@ -4,6 +4,7 @@
 public import BGPConfig
 public import BGPModel
 import Dispatch
+import Glibc
 import Synchronization
 public import FIBSync
 public import Logging
@@ -58,6 +59,8 @@ public final class FIBService: @unchecked Sendable {
         public var overruns = 0
         /// Full reconciles.
         public var reconciles = 0
+        /// Routes not installed because another owner's route held the key.
+        public var conflicts = 0
     }
 
     /// Creates the service over `table`.
@@ -133,7 +136,8 @@ public final class FIBService: @unchecked Sendable {
                     conflicts.remove(prefix)
                     operations.append(.remove(route(prefix, set)))
                 } else if !conflicts.contains(prefix) {
-                    operations.append(.install(route(prefix, set)))
+                    // A key new to us is created, never replaced: another owner's route there is a conflict.
+                    operations.append(before == WantedRoutes.removal ? .create(route(prefix, set)) : .install(route(prefix, set)))
                 }
                 if operations.count == Self.chunk {
                     apply(operations)
@@ -180,6 +184,12 @@ public final class FIBService: @unchecked Sendable {
                 case .done:
                     counters.applied += operation.prefixes.count
                     if !failures.isEmpty { for prefix in operation.prefixes { failures[prefix] = nil } }
+                case .failed(EEXIST) where { if case .create = operation { true } else { false } }():
+                    // Another owner's route holds the key: left alone, ours not installed.
+                    counters.conflicts += 1
+                    conflicts.insert(operation.route.prefix)
+                    failures[operation.route.prefix] = nil
+                    logger.warning("\(LogEvent.fibConflict(operation.route))")
                 case .failed(let errno):
                     counters.failed += 1
                     for prefix in operation.prefixes { failures[prefix] = errno }

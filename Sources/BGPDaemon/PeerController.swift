@@ -91,14 +91,18 @@ public final class PeerController: @unchecked Sendable {
         handler.start()
     }
 
-    /// Writes already-encoded UPDATEs on the Established connection, flushing once.
+    /// Writes already-encoded messages (UPDATEs, and the ROUTE-REFRESH messages of a refresh) on the Established
+    /// connection, flushing once; each is counted by the type in its header (RFC 4271 §4.1, octet 18).
     public func send(updates: [ByteBuffer]) {
         eventLoop.assertInEventLoop()
         guard !updates.isEmpty, let id = machine.establishedConnection, var connection = connections[id] else { return }
-        for update in updates { connection.lastWrite = connection.channel.write(update) }
+        for update in updates {
+            connection.lastWrite = connection.channel.write(update)
+            let type = update.getInteger(at: update.readerIndex + 18, as: UInt8.self).flatMap(BGPMessageType.init) ?? .update
+            statistics.sent[type, default: 0] += 1
+        }
         connection.channel.flush()
         connections[id] = connection
-        statistics.sent[.update, default: 0] += UInt64(updates.count)
     }
 
     /// Our address on the Established connection (the next hop we announce to eBGP neighbours).

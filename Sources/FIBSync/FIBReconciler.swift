@@ -3,10 +3,15 @@
 
 public import BGPModel
 
-/// One change to make to a routing table. `install` creates or replaces the route with the same key.
+/// One change to make to a routing table. `install` creates or replaces the route with the same key; `create`
+/// never replaces a route Peerlet does not own.
 public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
-    /// Create or replace (NLM_F_CREATE | NLM_F_REPLACE).
+    /// Create or replace (NLM_F_CREATE | NLM_F_REPLACE): for a key Peerlet already holds.
     case install(KernelRoute)
+    /// Create a route for a key Peerlet does not hold yet (NLM_F_CREATE | NLM_F_EXCL): a route of another owner
+    /// with the same key (prefix and metric) makes it fail with EEXIST, a conflict, and is left as it is. A key
+    /// holding Peerlet's own route from before a restart is adopted (replaced) instead.
+    case create(KernelRoute)
     /// Delete this exact route.
     case remove(KernelRoute)
     /// Delete `routes`, which are every route Peerlet has through `nextHops`: with kernel next-hop objects, one
@@ -18,7 +23,7 @@ public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
     /// The route concerned (the first, for `removeThrough`).
     public var route: KernelRoute {
         switch self {
-        case .install(let r), .remove(let r): r
+        case .install(let r), .create(let r), .remove(let r): r
         case .removeThrough(_, let routes): routes.template
         }
     }
@@ -26,7 +31,7 @@ public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
     /// The destination of every route concerned.
     public var prefixes: [IPPrefix] {
         switch self {
-        case .install(let r), .remove(let r): [r.prefix]
+        case .install(let r), .create(let r), .remove(let r): [r.prefix]
         case .removeThrough(_, let routes): routes.prefixes
         }
     }
@@ -34,6 +39,7 @@ public enum FIBOperation: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .install(let r): "install \(r)"
+        case .create(let r): "create \(r)"
         case .remove(let r): "remove \(r)"
         case .removeThrough(let hops, let routes):
             "remove the \(routes.prefixes.count) routes through \(hops.map(\.description).joined(separator: ", "))"
@@ -84,8 +90,11 @@ public struct FIBReconciler: Sendable {
                 conflicts.append(route)
                 continue
             }
-            if let existing = ours[key], route.isSatisfied(by: existing) { continue }
-            installs.append(.install(route))
+            if let existing = ours[key] {
+                if !route.isSatisfied(by: existing) { installs.append(.install(route)) }
+            } else {
+                installs.append(.create(route))
+            }
         }
         return Plan(operations: removals + installs, conflicts: conflicts)
     }

@@ -44,9 +44,17 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
         /// the table at the first call, or installed so): deleting the object would not remove those routes, so
         /// `removeThrough` goes route by route for them.
         var plainSets: Set<[KernelNextHop]> = []
-        /// Whether the table was scanned for such routes.
+        /// Whether the table was scanned for such routes and for `adopted` ones.
         var scanned = false
+        /// Keys (in `ownTable`, with `ownMetric`) that held Peerlet's routes when the table was first scanned: a
+        /// `create` for one of them replaces the route (adoption after a restart) instead of failing as a
+        /// conflict. A key leaves the set once replaced or removed.
+        var adopted4: Set<IPv4Prefix> = []
+        var adopted6: Set<IPv6Prefix> = []
     }
+    /// The table and metric Peerlet installs with: the keys it may adopt.
+    let ownTable: UInt32
+    let ownMetric: UInt32
     /// The most octets per send.
     public static let batchLimit = NetlinkSocket.batchLimit
     /// Calls with fewer operations use one lane: threads are not worth it.
@@ -55,11 +63,14 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
     /// Opens the netlink route sockets, inside the named network namespace (`ip netns` name) if given.
     ///
     /// `nextHopObjects`: install gateway routes through kernel next-hop objects owned by `protocolNumber`.
+    /// `table`, `metric`: where Peerlet's routes go; its routes found there at the first call are adopted.
     /// `lanes`: the most sockets one call uses at once (at most the number of CPUs).
     public init(
         namespace: String? = nil, receiveBuffer: Int32 = 16 << 20, nextHopObjects: Bool = true, protocolNumber: UInt8 = 186,
-        lanes: Int = 2
+        table: UInt32 = 254, metric: UInt32 = 20, lanes: Int = 2
     ) throws(FIBError) {
+        ownTable = table
+        ownMetric = metric
         let count = max(1, min(lanes, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         var sockets: [NetlinkSocket] = []
         for _ in 0..<count { sockets.append(try NetlinkSocket(namespace: namespace, receiveBuffer: receiveBuffer)) }
@@ -69,11 +80,12 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
 
     public func apply(_ operations: [FIBOperation]) throws(FIBError) -> [FIBResult] {
         try lock.withLock { (state: inout State) throws(FIBError) -> [FIBResult] in
-            if state.objectsEnabled, !state.scanned { try scanForPlainRoutes(state: &state) }
+            if !state.scanned { try scan(state: &state) }
             // Whole next-hop sets first (the FIB service sends them only among removals); what cannot go at once
             // goes route by route with the rest.
             var bulk: [Int: FIBResult] = [:]
-            var operations = operations
+            // A create for a key holding our own route from before becomes a replace: adoption, not a conflict.
+            var operations = adopt(operations, state: &state)
             var expanded: [(original: Int, count: Int)] = []
             if operations.contains(where: { if case .removeThrough = $0 { true } else { false } }) {
                 var flat: [FIBOperation] = []
@@ -138,21 +150,43 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
         return true
     }
 
-    /// Notes the next-hop sets of Peerlet's routes that have their own next hops (left from before a restart,
-    /// or from a version without objects).
-    private func scanForPlainRoutes(state: inout State) throws(FIBError) {
+    /// Reads Peerlet's routes already in the kernel, once, at the first call: their keys, to adopt them, and the
+    /// next-hop sets of those with their own next hops (left from before a restart, or from a version without
+    /// objects).
+    private func scan(state: inout State) throws(FIBError) {
         let protocolNumber = state.objects.protocolNumber
         var plain: Set<[KernelNextHop]> = []
         for ipv6 in [false, true] {
             try lanes[0].dump({ seq, out in RouteMessageBuilder.dumpRequest(ipv6: ipv6, sequence: seq, into: &out) }) { message in
-                guard let route = RouteMessageParser.parse(message), route.protocolNumber == protocolNumber, route.type == .unicast,
-                    NextHopMessageParser.nextHopID(ofRoute: message) == nil
-                else { return }
+                guard let route = RouteMessageParser.parse(message), route.protocolNumber == protocolNumber else { return }
+                if route.table == ownTable, route.metric == ownMetric {
+                    switch route.prefix {
+                    case .v4(let p): state.adopted4.insert(p)
+                    case .v6(let p): state.adopted6.insert(p)
+                    }
+                }
+                guard route.type == .unicast, NextHopMessageParser.nextHopID(ofRoute: message) == nil else { return }
                 plain.insert(route.nextHops.map { KernelNextHop(gateway: $0.gateway, interfaceIndex: $0.gateway == nil ? $0.interfaceIndex : nil, weight: $0.weight) }.sorted())
             }
         }
         state.plainSets = plain
         state.scanned = true
+    }
+
+    /// Turns a `create` of an adopted key into an `install`; a removal ends the key's adoption.
+    private func adopt(_ operations: [FIBOperation], state: inout State) -> [FIBOperation] {
+        guard !state.adopted4.isEmpty || !state.adopted6.isEmpty else { return operations }
+        return operations.map { operation in
+            let route = operation.route
+            guard route.table == ownTable, route.metric == ownMetric else { return operation }
+            let held: Bool
+            switch route.prefix {
+            case .v4(let p): held = state.adopted4.remove(p) != nil
+            case .v6(let p): held = state.adopted6.remove(p) != nil
+            }
+            if held, case .create(let r) = operation { return .install(r) }
+            return operation
+        }
     }
 
     /// The next-hop object each install refers to (0: none), created first where new. Serial, on the first lane.
@@ -161,7 +195,12 @@ public final class MNLRouteTable: RouteTable, @unchecked Sendable {
         guard state.objectsEnabled else { return objects }
         var last: (hops: [KernelNextHop], id: UInt32)?  // consecutive routes usually share next hops
         for (index, operation) in operations.enumerated() {
-            guard case .install(let route) = operation, route.type == .unicast, !route.nextHops.isEmpty else { continue }
+            let route: KernelRoute
+            switch operation {
+            case .install(let r), .create(let r): route = r
+            default: continue
+            }
+            guard route.type == .unicast, !route.nextHops.isEmpty else { continue }
             if let last, last.hops == route.nextHops {
                 objects[index] = last.id
             } else {

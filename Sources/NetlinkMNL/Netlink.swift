@@ -24,6 +24,7 @@ enum Netlink {
     static let ack: UInt16 = 0x4
     static let dumpInterrupted: UInt16 = 0x10  // NLM_F_DUMP_INTR
     static let replace: UInt16 = 0x100
+    static let exclusive: UInt16 = 0x200  // NLM_F_EXCL
     static let dump: UInt16 = 0x300
     static let create: UInt16 = 0x400
     // rtattr types

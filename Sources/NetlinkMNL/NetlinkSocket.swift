@@ -102,9 +102,10 @@ final class NetlinkSocket: @unchecked Sendable {
                 let index = indices[position]
                 let seq = base &+ UInt32(position - first)
                 switch operations[index] {
-                case .install(let route):
+                case .install(let route), .create(let route):
                     let object = objects[index]
-                    RouteMessageBuilder.install(route, nextHopObject: object == 0 ? nil : object, sequence: seq, into: &batch)
+                    let exclusive = if case .create = operations[index] { true } else { false }
+                    RouteMessageBuilder.install(route, nextHopObject: object == 0 ? nil : object, exclusive: exclusive, sequence: seq, into: &batch)
                 case .remove(let route): RouteMessageBuilder.remove(route, sequence: seq, into: &batch)
                 case .removeThrough(_, let routes):
                     // MNLRouteTable expands these into single removals before any lane sees them.

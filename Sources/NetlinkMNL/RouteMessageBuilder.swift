@@ -7,11 +7,15 @@ public import FIBSync
 /// Builds RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE requests as bytes, in host byte order as netlink wants
 /// (addresses in network order). Pure: tested byte for byte without a socket.
 public enum RouteMessageBuilder {
-    /// RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK: create, or replace the route with the same key.
-    /// With `nextHopObject`, the route refers to that kernel next-hop object (`RTA_NH_ID`) instead of carrying
-    /// its next hops.
-    public static func install(_ route: KernelRoute, nextHopObject: UInt32? = nil, sequence: UInt32, into out: inout [UInt8]) {
-        message(type: Netlink.newRoute, flags: Netlink.request | Netlink.ack | Netlink.create | Netlink.replace, sequence: sequence, into: &out) { body in
+    /// RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK: create, or replace the route with the same key;
+    /// `exclusive`: NLM_F_CREATE | NLM_F_EXCL instead, so a route already holding the key (another owner's) is left
+    /// alone and the request fails with EEXIST. With `nextHopObject`, the route refers to that kernel next-hop
+    /// object (`RTA_NH_ID`) instead of carrying its next hops.
+    public static func install(
+        _ route: KernelRoute, nextHopObject: UInt32? = nil, exclusive: Bool = false, sequence: UInt32, into out: inout [UInt8]
+    ) {
+        let flags = Netlink.request | Netlink.ack | Netlink.create | (exclusive ? Netlink.exclusive : Netlink.replace)
+        message(type: Netlink.newRoute, flags: flags, sequence: sequence, into: &out) { body in
             if let nextHopObject {
                 routeBody(route, withNextHops: false, universe: true, into: &body)
                 attribute32(Netlink.nextHopID, nextHopObject, into: &body)

@@ -19,6 +19,8 @@ import Testing
             var overrunOnce = false
             var refuse: Set<IPPrefix> = []
             var table: [IPPrefix: KernelRoute] = [:]
+            /// Routes of another owner: a create for their key fails with EEXIST.
+            var foreign: Set<IPPrefix> = []
         }
         let state = Mutex(State())
 
@@ -37,6 +39,9 @@ import Testing
                     if s.refuse.contains(operation.route.prefix) { return .failed(errno: 101) }
                     switch operation {
                     case .install(let r): s.table[r.prefix] = r
+                    case .create(let r):
+                        if s.foreign.contains(r.prefix) { return .failed(errno: 17) }  // EEXIST
+                        s.table[r.prefix] = r
                     case .remove(let r): s.table[r.prefix] = nil
                     case .removeThrough(_, let routes): for p in routes.prefixes { s.table[p] = nil }
                     }
@@ -137,6 +142,23 @@ import Testing
         fib.want(many.map { ($0, []) } + [(Self.p2, [Self.b])])
         _ = Self.settle(fib)
         #expect(table.state.withLock { $0.applied.count } == 3_001)
+    }
+
+    @Test func aNewKeyIsCreatedAndAnotherOwnersRouteIsAConflictNotReplaced() {
+        let table = FakeTable()
+        table.state.withLock { $0.foreign = [Self.p2] }
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"))
+        fib.want([(Self.p1, [Self.a]), (Self.p2, [Self.a])])
+        var state = Self.settle(fib)
+        let applied = table.state.withLock { $0.applied }
+        #expect(applied.allSatisfy { if case .create = $0 { true } else { false } })
+        #expect(state.counters.conflicts == 1 && state.failures.isEmpty)
+        #expect(fib.view().routes.map(\.state) == [.installed, .conflict])
+        // A change of a key we hold replaces it; the conflicting key is not touched again.
+        table.state.withLock { $0.applied = [] }
+        fib.want([(Self.p1, [Self.b]), (Self.p2, [Self.b])])
+        state = Self.settle(fib)
+        #expect(table.state.withLock { $0.applied } == [.install(KernelRoute(prefix: Self.p1, nextHops: [KernelNextHop(gateway: Self.b)]))])
     }
 
     @Test func anOwnedBlockFallsBackToUnreachableNeverToNothing() {

@@ -17,7 +17,8 @@ import Testing
             desired: [Self.route("10.1.0.0/16", via: ["10.0.1.1"]), Self.route("10.2.0.0/16", via: ["10.0.1.1", "10.0.2.1"])],
             observed: [Self.route("10.1.0.0/16", via: ["10.0.1.1"]), Self.route("10.9.0.0/16", via: ["10.0.1.1"])])
         #expect(plan.operations == [
-            .remove(Self.route("10.9.0.0/16", via: ["10.0.1.1"])), .install(Self.route("10.2.0.0/16", via: ["10.0.1.1", "10.0.2.1"])),
+            // A missing key is created (never replacing another owner's route); ours are replaced in place.
+            .remove(Self.route("10.9.0.0/16", via: ["10.0.1.1"])), .create(Self.route("10.2.0.0/16", via: ["10.0.1.1", "10.0.2.1"])),
         ])
         #expect(plan.conflicts.isEmpty)
     }
@@ -37,7 +38,7 @@ import Testing
         #expect(plan.conflicts == [Self.route("10.1.0.0/16", via: ["10.0.1.1"])])
         // With another metric it is a different route and can coexist.
         let other = Self.reconciler.plan(desired: [Self.route("10.1.0.0/16", via: ["10.0.1.1"], metric: 30)], observed: [statics])
-        #expect(other.operations == [.install(Self.route("10.1.0.0/16", via: ["10.0.1.1"], metric: 30))])
+        #expect(other.operations == [.create(Self.route("10.1.0.0/16", via: ["10.0.1.1"], metric: 30))])
     }
 
     @Test func nextHopOrderDoesNotMatter() {

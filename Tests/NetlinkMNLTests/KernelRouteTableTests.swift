@@ -114,6 +114,21 @@ struct KernelRouteTableTests {
         #expect(try Namespace.ip("-n", ns.name, "route", "show", "10.5.0.0/16").contains("via 10.77.0.9"))
     }
 
+    @Test func createNeverReplacesAnotherOwnersRouteButAdoptsOurOwn() throws {
+        let ns = try Namespace()
+        try Namespace.ip("-n", ns.name, "route", "add", "10.6.0.0/16", "via", "10.77.0.9", "proto", "static", "metric", "20")
+        // Ours from "before a restart": protocol 186, the same table and metric.
+        try Namespace.ip("-n", ns.name, "route", "add", "10.7.0.0/16", "via", "10.77.0.9", "proto", "186", "metric", "20")
+        let table = try MNLRouteTable(namespace: ns.name)
+        let results = try table.apply([.create(Self.route("10.6.0.0/16", via: ["10.77.0.2"])), .create(Self.route("10.7.0.0/16", via: ["10.77.0.2"]))])
+        #expect(results == [.failed(errno: EEXIST), .done])
+        #expect(try Namespace.ip("-n", ns.name, "route", "show", "10.6.0.0/16").contains("via 10.77.0.9 dev k0 proto static"))
+        #expect(try Namespace.ip("-n", ns.name, "route", "show", "10.7.0.0/16").contains("via 10.77.0.2"))
+        // An install (a key we hold) replaces; a create of a free key just creates.
+        #expect(try table.apply([.install(Self.route("10.7.0.0/16", via: ["10.77.0.3"])), .create(Self.route("10.8.0.0/16", via: ["10.77.0.3"]))]) == [.done, .done])
+        #expect(try Self.holds(table, exactly: [Self.route("10.7.0.0/16", via: ["10.77.0.3"]), Self.route("10.8.0.0/16", via: ["10.77.0.3"])]))
+    }
+
     @Test func tenThousandRoutesInBatches() throws {
         let ns = try Namespace()
         let table = try MNLRouteTable(namespace: ns.name)

@@ -19,6 +19,10 @@ def peerletd_binary():
     return os.environ.get("PEERLETD") or os.path.join(repo_root(), ".build", "debug", "peerletd")
 
 
+def peerlet_cli_binary():
+    return os.environ.get("PEERLET_CLI") or os.path.join(repo_root(), ".build", "debug", "peerlet")
+
+
 def wait_for(predicate, timeout, interval=0.1, what="condition"):
     """Polls predicate until it returns a truthy value; returns it, or raises TimeoutError."""
     deadline = time.monotonic() + timeout
@@ -254,7 +258,32 @@ class Peerletd(Daemon):
                 lines.append("    password: %s" % n.password)
             for key, value in n.options.items():
                 lines.append("    %s: %s" % (key.replace("_", "-"), value))
+        if "api:" not in self.extra:
+            lines += ["api:", "  socket: %s" % self.socket]
         return "\n".join(lines) + "\n" + self.extra
+
+    @property
+    def socket(self):
+        """The API socket: in the daemon's own directory, unless the extra configuration names one."""
+        m = re.search(r"^  socket: (\S+)$", self.extra, re.M)
+        return m.group(1) if m else self.path("api.sock")
+
+    def cli(self, *args, check=True, json_output=False):
+        """Runs the real `peerlet` CLI against this daemon's socket; returns (exit code, stdout, stderr)."""
+        argv = [peerlet_cli_binary()] + list(args) + ["--socket", self.socket] + (["--json"] if json_output else [])
+        done = subprocess.run(argv, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
+        if check and done.returncode != 0:
+            raise RuntimeError("peerlet %s: exit %d: %s" % (" ".join(args), done.returncode, done.stderr))
+        return done.returncode, done.stdout, done.stderr
+
+    def api(self, path, method="GET", body=None):
+        """One API request with curl --unix-socket: (HTTP status, parsed JSON or None)."""
+        argv = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--unix-socket", self.socket, "-X", method]
+        if body is not None:
+            argv += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
+        out = subprocess.run(argv + ["http://localhost" + path], capture_output=True, text=True).stdout
+        text, _, status = out.rpartition("\n")
+        return int(status or 0), (json.loads(text) if text.strip() else None)
 
     def start(self, log_level="debug"):
         with open(self.path("peerlet.yaml"), "w") as f:
@@ -264,6 +293,9 @@ class Peerletd(Daemon):
                                                 "--log-level", log_level], self.name + ".out")
         self.procs.append(self.process)
         wait_for(lambda: "started" in self.read_log() or self.process.poll() is not None, 20, what="peerletd start")
+        api_off = re.search(r"^api:\n(?:  .*\n)*?  enabled: false", self.extra, re.M)
+        if not api_off:
+            wait_for(lambda: "API listening" in self.read_log() or self.process.poll() is not None, 20, what="peerletd API")
         if self.process.poll() is not None:
             raise RuntimeError("peerletd exited: " + self.read_log())
         return self
