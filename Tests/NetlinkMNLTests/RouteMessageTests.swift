@@ -31,6 +31,20 @@ import Testing
             """))
     }
 
+    @Test func createIsNewRouteWithCreateExclusiveAck() {
+        var out: [UInt8] = []
+        RouteMessageBuilder.install(Self.route, exclusive: true, sequence: 1, into: &out)
+        // NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE = 0x0605: fails with EEXIST instead of replacing.
+        #expect(out == Self.hex("""
+            3c000000 1800 0506 01000000 00000000
+            02 10 00 00 fe ba 00 01 00000000
+            0800 0100 0a010000
+            0800 0f00 fe000000
+            0800 0600 14000000
+            0800 0500 0a000101
+            """))
+    }
+
     @Test func removeNamesTheKeyAndProtocolWithoutNextHops() {
         var out: [UInt8] = []
         RouteMessageBuilder.remove(Self.route, sequence: 2, into: &out)
