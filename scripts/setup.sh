@@ -3,7 +3,7 @@
 # Installs what Peerlet's build, tests and testbed need on Debian 12 (run as root). Idempotent.
 # The Swift 6 toolchain itself is expected on PATH (https://www.swift.org/install/linux/).
 set -euo pipefail
-packages=(libmnl-dev bird2 frr gobgpd exabgp iproute2 iputils-ping procps psmisc python3 python3-pytest curl ca-certificates)
+packages=(libmnl-dev bird2 frr gobgpd exabgp iproute2 iputils-ping procps psmisc python3 python3-pytest python3-prometheus-client curl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

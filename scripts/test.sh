@@ -40,7 +40,8 @@ testbed/fuzz/run.sh "${FUZZ_SECONDS:-20}"
 stage "testbed: network namespaces with real BIRD, FRR and GoBGP"
 cd testbed
 set +e
-python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} tests 2>&1 | tee /tmp/peerlet-pytest.log
+PYTHON=$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)  # Debian's, which sees the apt packages
+$PYTHON -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} tests 2>&1 | tee /tmp/peerlet-pytest.log
 set -e
 py_summary=$(tail -1 /tmp/peerlet-pytest.log)
 py_passed=$(echo "$py_summary" | grep -Eo "[0-9]+ passed" | grep -Eo "[0-9]+" || echo 0)

@@ -9,8 +9,9 @@ import Yams
 public enum ConfigLoader {
     static let topKeys = [
         "router-id", "local-as", "listen", "neighbors", "log", "networks", "maximum-paths", "multipath-relax", "cluster-id",
-        "prefix-sets", "policies", "fib", "workloads", "api",
+        "prefix-sets", "policies", "fib", "workloads", "api", "metrics",
     ]
+    static let metricsKeys = ["enabled", "address"]
     static let apiKeys = ["enabled", "socket", "mode", "group"]
     static let fibKeys = ["enabled", "table", "protocol", "metric", "keep-routes-on-exit", "stale-after", "nexthop-objects"]
     static let networkKeys = ["prefix", "communities", "large-communities", "med", "local-preference"]
@@ -159,6 +160,16 @@ public enum ConfigLoader {
             }
             if let v = f["group"] {
                 config.api.group = r.value(v, "api.group", expected: "a group name") { $0.isEmpty ? nil : $0 }
+            }
+        }
+        if let node = top["metrics"] {
+            let f = r.fields(node, "metrics", allowed: metricsKeys)
+            if let v = f["enabled"] { config.metrics.enabled = r.bool(v, "metrics.enabled") ?? true }
+            if let v = f["address"] {
+                if let (host, port) = r.value(v, "metrics.address", expected: "host:port, such as 127.0.0.1:9179 or [::1]:9179", Self.hostPort) {
+                    config.metrics.host = host
+                    config.metrics.port = port
+                }
             }
         }
         if let node = top["workloads"] {
@@ -339,5 +350,14 @@ public enum ConfigLoader {
             }
         }
         return n
+    }
+
+    /// `host:port` or `[v6]:port`, the host an IP address.
+    static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard IPAddress(host) != nil else { return nil }
+        return (host, port)
     }
 }

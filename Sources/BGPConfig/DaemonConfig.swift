@@ -32,6 +32,8 @@ public struct DaemonConfig: Hashable, Sendable {
     public var workloads = WorkloadConfig()
     /// The REST API on a unix socket.
     public var api = APIConfig()
+    /// Prometheus metrics over HTTP.
+    public var metrics = MetricsConfig()
 
     /// Creates a configuration.
     public init(
@@ -257,5 +259,18 @@ public struct APIConfig: Hashable, Sendable {
     public var group: String?
 
     /// Creates the default: `/run/peerlet/peerlet.sock`, mode 0660.
+    public init() {}
+}
+
+/// Prometheus metrics over HTTP (`GET /metrics`).
+public struct MetricsConfig: Hashable, Sendable {
+    /// Serve them.
+    public var enabled: Bool = true
+    /// The address to listen on: loopback by default, so nothing leaves the host unless asked.
+    public var host: String = "127.0.0.1"
+    /// The TCP port.
+    public var port: Int = 9179
+
+    /// Creates the default: 127.0.0.1:9179.
     public init() {}
 }

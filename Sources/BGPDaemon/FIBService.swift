@@ -8,6 +8,7 @@ import Glibc
 import Synchronization
 public import FIBSync
 public import Logging
+import CoreMetrics
 
 /// Keeps a kernel routing table equal to the Loc-RIB's routes (OpenBGPD's `kr_*`, BIRD's `krt`).
 ///
@@ -30,6 +31,8 @@ public final class FIBService: @unchecked Sendable {
     private let queue = DispatchQueue(label: "peerlet.fib")
     /// Where `table` is called: serial, so chunks reach the kernel in the order they were made.
     private let kernel = DispatchQueue(label: "peerlet.fib.netlink")
+    /// Each chunk's time from hand-off to acknowledgement (`peerlet_fib_install_latency_seconds`).
+    private let installLatency = CoreMetrics.Timer(label: "peerlet_fib_install_latency_seconds", preferredDisplayUnit: .seconds)
     /// Chunks handed to `kernel` and not yet done.
     private let inFlight = DispatchSemaphore(value: 3)
     /// Changes not taken yet: written by `want` on the caller's thread.
@@ -163,9 +166,12 @@ public final class FIBService: @unchecked Sendable {
     /// Hands a chunk to the kernel queue; its outcome comes back to `queue` (`absorb`).
     private func apply(_ operations: [FIBOperation]) {
         chunksInFlight += 1
+        let handed = ContinuousClock.now
         inFlight.wait()
         kernel.async { [self] in
             let outcome = Result { () throws(FIBError) in try table.apply(operations) }
+            // From the chunk's hand-off to its last acknowledgement: queueing behind earlier chunks included.
+            installLatency.recordNanoseconds(Int64((ContinuousClock.now - handed) / .nanoseconds(1)))
             inFlight.signal()
             queue.async { self.absorb(operations, outcome) }
         }
@@ -299,6 +305,9 @@ public final class FIBService: @unchecked Sendable {
             return (routes.sorted { $0.route.prefix < $1.route.prefix }, counters)
         }
     }
+
+    /// The operation counters.
+    public func counterValues() -> Counters { queue.sync { counters } }
 
     /// Counts for the status page: wanted routes, refusals, conflicts.
     public func summary() -> (wanted: Int, failed: Int, conflicts: Int) {

@@ -23,13 +23,22 @@ public struct PeerStatistics: Sendable {
     public var lastNotificationReceived: NotificationMessage?
     /// RFC 7606 issues found in received UPDATEs.
     public var updateIssues = 0
+    /// NOTIFICATIONs received and sent, by error code.
+    public var notificationsReceived: [UInt8: UInt64] = [:]
+    public var notificationsSent: [UInt8: UInt64] = [:]
 
     mutating func countReceived(_ message: BGPMessage) {
         received[message.type, default: 0] += 1
-        if case .notification(let n) = message { lastNotificationReceived = n }
+        if case .notification(let n) = message {
+            lastNotificationReceived = n
+            notificationsReceived[n.code.rawValue, default: 0] += 1
+        }
     }
 
-    mutating func countSent(_ message: BGPMessage) { sent[message.type, default: 0] += 1 }
+    mutating func countSent(_ message: BGPMessage) {
+        sent[message.type, default: 0] += 1
+        if case .notification(let n) = message { notificationsSent[n.code.rawValue, default: 0] += 1 }
+    }
 
     mutating func established(at time: NIODeadline) {
         establishedCount += 1

@@ -7,7 +7,9 @@ import BGPDaemon
 import PeerletServer
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 /// `peerletd`: the Peerlet BGP daemon.
@@ -46,6 +48,9 @@ struct Peerletd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "peerletd")
+        // Metrics first: the services create theirs as they start.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let speaker = BGPSpeaker(config: daemonConfig, eventLoop: group.next(), logger: logger)
         do {
@@ -63,6 +68,13 @@ struct Peerletd: AsyncParsableCommand {
             } catch {
                 Self.fail("peerletd: cannot serve the API on \(daemonConfig.api.socket): \(error) (api.enabled: false to run without)")
             }
+        }
+        if daemonConfig.metrics.enabled {
+            let metrics = DaemonMetrics(speaker: speaker)
+            let server = MetricsServer.application(
+                host: daemonConfig.metrics.host, port: daemonConfig.metrics.port, registry: registry, refresh: { await metrics.update() },
+                logger: logger)
+            services.append(OptionalService(server: server, what: "metrics on \(daemonConfig.metrics.host):\(daemonConfig.metrics.port)", logger: logger))
         }
         let serviceGroup = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await serviceGroup.run()
@@ -89,5 +101,21 @@ struct Peerletd: AsyncParsableCommand {
     static func fail(_ line: String) -> Never {
         FileHandle.standardError.write(Data((line + "\n").utf8))
         Foundation.exit(1)
+    }
+}
+
+/// A service whose failure (a metrics port already taken) is logged and does not stop the daemon: routing goes on.
+struct OptionalService<Inner: Service>: Service {
+    let server: Inner
+    let what: String
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await server.run()
+        } catch {
+            logger.error("\(what) unavailable: \(error); peerletd runs on without it")
+            try? await gracefulShutdown()
+        }
     }
 }

@@ -259,3 +259,27 @@ def test_soft_and_hard_reset(fabric):
              what="session re-established after a hard reset")
     sent = peer.api("/v1/neighbors/10.218.2.2")[1]["detail"]["lastNotificationSent"]
     assert (sent["code"], sent["subcode"]) == (6, 4), sent  # Cease / Administrative Reset
+
+
+def test_metrics_parse_and_every_documented_series_exists(fabric):
+    import sys
+    sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-prometheus-client
+    from prometheus_client.parser import text_string_to_metric_families
+    _, host, peer, _, _ = fabric
+    text = host.exec(["curl", "-s", "-f", "http://127.0.0.1:9179/metrics"])
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    samples = {s.name: s for f in families.values() for s in f.samples}
+    with open(os.path.join(repo_root(), "docs", "operations.md")) as f:
+        documented = re.findall(r"^\| `(peerlet_[a-z_]+)` \| (\w+) \|", f.read(), re.M)
+    assert len(documented) >= 15
+    for name, kind in documented:
+        base = name[:-len("_total")] if kind == "counter" else name
+        assert base in families, "documented series %s missing from the scrape" % name
+        assert families[base].type == kind, (name, families[base].type)
+    up = [s for s in families["peerlet_bgp_session_up"].samples]
+    assert sorted((s.labels["neighbor"], s.value) for s in up) == [("10.218.1.2", 1.0), ("10.218.2.2", 1.0)]
+    # Label sets stay small: the neighbour, and fixed enumerations.
+    for family in families.values():
+        for sample in family.samples:
+            assert set(sample.labels) <= {"neighbor", "type", "code", "family", "state", "result", "le"}, sample
+    assert samples["peerlet_fib_install_latency_seconds_count"].value >= 1
