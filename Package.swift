@@ -84,7 +84,8 @@ let package = Package(
         .executableTarget(
             name: "peerletd",
             dependencies: [
-                "BGPDaemon", "BGPConfig", "PeerletServer",
+                "BGPDaemon", "BGPConfig", "PeerletServer", "PeerletAPI",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

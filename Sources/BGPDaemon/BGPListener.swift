@@ -18,7 +18,8 @@ import NIOPosix
 final class BGPListener: @unchecked Sendable {
     private let eventLoop: any EventLoop
     private let logger: Logger
-    private let controllers: [IPAddress: PeerController]
+    /// The neighbours' controllers (replaced by a reload, on the event loop).
+    var controllers: [IPAddress: PeerController]
     private var channels: [any Channel] = []
     /// Connections refused because the remote address is not a neighbour.
     private(set) var refusedConnections = 0

@@ -16,12 +16,12 @@ public import ServiceLifecycle
 /// session engine). On graceful shutdown it sends Cease/Administrative Shutdown (RFC 9003 communication) to
 /// every neighbour and waits briefly for the connections to close.
 public final class BGPSpeaker: Service, @unchecked Sendable {
-    let config: DaemonConfig
+    private(set) var config: DaemonConfig
     private let logger: Logger
     private let eventLoop: any EventLoop
     private let transports: (NeighborConfig) -> any PeerTransport
-    /// The controllers by neighbour address.
-    public let controllers: [IPAddress: PeerController]
+    /// The controllers by neighbour address (changed by a reload, on the event loop).
+    public private(set) var controllers: [IPAddress: PeerController]
     private var listener: BGPListener?
     private var started = false
     let routing: RoutingEngine
@@ -38,27 +38,34 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         var controllers: [IPAddress: PeerController] = [:]
         var ordered: [PeerController] = []
         for (index, neighbor) in config.neighbors.enumerated() {
-            let session = SessionConfiguration(
-                localAS: config.localAS, routerID: config.routerID, peerAS: neighbor.peerAS,
-                holdTime: neighbor.holdTime, keepaliveTime: neighbor.keepaliveTime,
-                connectRetryTime: neighbor.connectRetryTime, passive: neighbor.passive,
-                delayOpenTime: neighbor.delayOpenTime, families: neighbor.families,
-                addPath: (neighbor.addPathReceive || neighbor.addPathSend)
-                    ? neighbor.families.map {
-                        AddPathEntry(family: $0, mode: AddPathMode(rawValue: (neighbor.addPathReceive ? 1 : 0) | (neighbor.addPathSend ? 2 : 0)))
-                    } : [],
-                // RFC 4724 §3: the capability with no families says "I send and understand End-of-RIB" without
-                // claiming preserved forwarding state, so no helper keeps our routes; it makes BIRD and FRR send
-                // End-of-RIB, which tells the FIB when the initial table is complete. (Full GR: issue #7.)
-                gracefulRestart: GracefulRestartCapability(restartTime: 0, families: []),
-                jitterSeed: UInt64.random(in: 0...UInt64.max) &+ UInt64(index))
-            let controller = PeerController(
-                neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transports(neighbor), logger: logger)
+            let controller = Self.makeController(
+                neighbor, config: config, eventLoop: eventLoop, transport: transports(neighbor), logger: logger, seed: UInt64(index))
             controllers[neighbor.address] = controller
             ordered.append(controller)
         }
         self.controllers = controllers
         routing = RoutingEngine(config: config, controllers: ordered, eventLoop: eventLoop, logger: logger)
+    }
+
+    /// A neighbour's session controller, with the session settings its configuration gives.
+    static func makeController(
+        _ neighbor: NeighborConfig, config: DaemonConfig, eventLoop: any EventLoop, transport: any PeerTransport, logger: Logger, seed: UInt64
+    ) -> PeerController {
+        let session = SessionConfiguration(
+            localAS: config.localAS, routerID: config.routerID, peerAS: neighbor.peerAS,
+            holdTime: neighbor.holdTime, keepaliveTime: neighbor.keepaliveTime,
+            connectRetryTime: neighbor.connectRetryTime, passive: neighbor.passive,
+            delayOpenTime: neighbor.delayOpenTime, families: neighbor.families,
+            addPath: (neighbor.addPathReceive || neighbor.addPathSend)
+                ? neighbor.families.map {
+                    AddPathEntry(family: $0, mode: AddPathMode(rawValue: (neighbor.addPathReceive ? 1 : 0) | (neighbor.addPathSend ? 2 : 0)))
+                } : [],
+            // RFC 4724 §3: the capability with no families says "I send and understand End-of-RIB" without
+            // claiming preserved forwarding state, so no helper keeps our routes; it makes BIRD and FRR send
+            // End-of-RIB, which tells the FIB when the initial table is complete. (Full GR: issue #7.)
+            gracefulRestart: GracefulRestartCapability(restartTime: 0, families: []),
+            jitterSeed: UInt64.random(in: 0...UInt64.max) &+ seed)
+        return PeerController(neighbor: neighbor, session: session, eventLoop: eventLoop, transport: transport, logger: logger)
     }
 
     /// The number of incoming connections refused because they were not from a neighbour.
@@ -121,6 +128,47 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         }.get()
     }
 
+    /// Reloads to `new`: computes the difference and, unless `dryRun`, applies it without resetting any session
+    /// whose settings did not change. Throws `ReloadRefused` (nothing applied) when the difference holds a
+    /// setting only a restart can change.
+    public func reload(to new: DaemonConfig, dryRun: Bool) async throws -> ConfigDiff {
+        let diff = ConfigDiff(from: config, to: new)
+        if !diff.restartRequired.isEmpty { throw ReloadRefused(diff: diff) }
+        guard !dryRun, !diff.isEmpty else { return diff }
+        let routing = self.routing
+        let transports = self.transports
+        let logger = self.logger
+        let eventLoop = self.eventLoop
+        let listener = self.listener
+        let controllers = try await eventLoop.submit { [self] () -> [IPAddress: PeerController] in
+            var controllers = self.controllers
+            for address in diff.removed {
+                controllers.removeValue(forKey: address)?.handle(.reset(.peerDeconfigured, communication: "removed from the configuration", restart: false))
+                routing.remove(neighborAt: address)
+            }
+            for address in diff.reset.keys.sorted() {
+                controllers.removeValue(forKey: address)?.handle(.reset(.otherConfigurationChange, communication: "configuration changed", restart: false))
+                routing.remove(neighborAt: address)
+            }
+            var started: [PeerController] = []
+            for neighbor in new.neighbors where diff.added.contains(neighbor.address) || diff.reset[neighbor.address] != nil {
+                let controller = Self.makeController(
+                    neighbor, config: new, eventLoop: eventLoop, transport: transports(neighbor), logger: logger, seed: UInt64(controllers.count))
+                controllers[neighbor.address] = controller
+                routing.add(controller)
+                started.append(controller)
+            }
+            routing.reconfigure(new, diff: diff)
+            listener?.controllers = controllers
+            for controller in started { controller.start() }
+            return controllers
+        }.get()
+        self.controllers = controllers
+        config = new
+        logger.notice("\(LogEvent.reloaded(diff))")
+        return diff
+    }
+
     /// Sends Cease to every neighbour and closes everything.
     public func shutdown(communication: String = "peerletd shutting down") async {
         logger.notice("\(LogEvent.shuttingDown)")
@@ -144,5 +192,15 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         try await start()
         try? await gracefulShutdown()
         await shutdown()
+    }
+}
+
+/// A reload that would change a setting only a restart can change: nothing was applied.
+public struct ReloadRefused: Error, Sendable, CustomStringConvertible {
+    /// The difference, with `restartRequired` not empty.
+    public var diff: ConfigDiff
+
+    public var description: String {
+        "the new configuration changes \(diff.restartRequired.joined(separator: ", ")), which only a restart applies; nothing was changed"
     }
 }

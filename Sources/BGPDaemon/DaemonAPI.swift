@@ -5,6 +5,7 @@ import BGPConfig
 import BGPModel
 import BGPRIB
 import FIBSync
+import Foundation
 import Glibc
 import NIOCore
 public import PeerletAPI
@@ -14,9 +15,14 @@ public import PeerletAPI
 /// or announcement a 404.
 public struct DaemonAPI: PeerletService {
     let speaker: BGPSpeaker
+    /// The configuration file a reload reads.
+    let configPath: String?
 
-    /// Serves `speaker`.
-    public init(speaker: BGPSpeaker) { self.speaker = speaker }
+    /// Serves `speaker`; `configPath` is the file `reload` reads again.
+    public init(speaker: BGPSpeaker, configPath: String? = nil) {
+        self.speaker = speaker
+        self.configPath = configPath
+    }
 
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable (RoutingEngine) throws -> T) async throws -> T {
         let routing = speaker.routing
@@ -196,5 +202,40 @@ public struct DaemonAPI: PeerletService {
     public func reset(neighbor address: String, soft: Bool) async throws {
         guard let parsed = IPAddress(address) else { throw Problem.badRequest("'\(address)' is not an IP address") }
         try await onLoop { engine in try engine.reset(parsed, soft: soft) }
+    }
+
+    public func reload(dryRun: Bool) async throws -> ReloadReport {
+        guard let configPath else { throw Problem.conflict("peerletd was started without a configuration file to reload") }
+        let report = try await Self.reload(speaker, from: configPath, dryRun: dryRun)
+        return report
+    }
+
+    /// Reads `path` and reloads `speaker` from it: the SIGHUP handler and `POST /v1/reload` both come here. A file
+    /// with errors, or one that changes what only a restart can, is a 422 problem and the running configuration
+    /// stays.
+    public static func reload(_ speaker: BGPSpeaker, from path: String, dryRun: Bool) async throws -> ReloadReport {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw Problem.unprocessable("cannot read \(path): \(error)")
+        }
+        let new: DaemonConfig
+        do {
+            new = try ConfigLoader.load(text, file: path)
+        } catch {
+            throw Problem.unprocessable(error.description)
+        }
+        do {
+            let diff = try await speaker.reload(to: new, dryRun: dryRun)
+            return ReloadReport(
+                applied: !dryRun && !diff.isEmpty, dryRun: dryRun, added: diff.added.map(\.description), removed: diff.removed.map(\.description),
+                reset: diff.reset.sorted { $0.key < $1.key }.map { NeighborChange(neighbor: "\($0.key)", changes: $0.value) },
+                updated: diff.updated.sorted { $0.key < $1.key }.map { NeighborChange(neighbor: "\($0.key)", changes: $0.value) },
+                reimported: diff.reimport.map(\.description), reexported: diff.reexport.map(\.description), policies: diff.policies,
+                networksAdded: diff.networksAdded.map(\.description), networksRemoved: diff.networksRemoved.map(\.description))
+        } catch let refused as ReloadRefused {
+            throw Problem.unprocessable(refused.description)
+        }
     }
 }

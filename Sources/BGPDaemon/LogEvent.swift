@@ -2,6 +2,7 @@
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
 import BGPModel
+import BGPConfig
 import BGPSession
 import BGPWire
 import FIBSync
@@ -39,6 +40,8 @@ enum LogEvent: CustomStringConvertible {
     case announcementWithdrawn(IPPrefix, owner: String)
     case leaseExpired(IPPrefix, owner: String)
     case neighborReset(IPAddress, soft: Bool)
+    case reloaded(ConfigDiff)
+    case reloadFailed(String)
 
     /// `192.0.2.1:179` or `[2001:db8::1]:179`.
     static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
@@ -96,6 +99,12 @@ enum LogEvent: CustomStringConvertible {
         case .announcementWithdrawn(let prefix, let owner): "API: \(owner) withdrew \(prefix)"
         case .leaseExpired(let prefix, let owner): "API: the lease of \(owner) on \(prefix) ran out: withdrawing"
         case .neighborReset(let address, let soft): "API: \(soft ? "soft" : "hard") reset of \(address)"
+        case .reloaded(let diff):
+            diff.isEmpty ? "configuration reloaded: nothing changed"
+                : "configuration reloaded: \(diff.added.count) neighbors added, \(diff.removed.count) removed, \(diff.reset.count) reset, "
+                    + "\(diff.updated.count) updated in place, \(diff.policies.count) policies changed, "
+                    + "\(diff.networksAdded.count + diff.networksRemoved.count) networks changed"
+        case .reloadFailed(let why): "configuration not reloaded, the running one stays: \(why)"
         }
     }
 }

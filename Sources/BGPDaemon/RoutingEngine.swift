@@ -20,7 +20,8 @@ final class RoutingEngine: @unchecked Sendable {
     final class Neighbor {
         let id: PeerID
         let controller: PeerController
-        let config: NeighborConfig
+        /// Changed in place by a reload (policies, description, max-prefix, next hops).
+        var config: NeighborConfig
         var ribPeer: RIBPeer?
         var negotiated: NegotiatedSession?
         var localAddress: IPAddress?
@@ -44,11 +45,12 @@ final class RoutingEngine: @unchecked Sendable {
     }
 
     let eventLoop: any EventLoop
-    let config: DaemonConfig
+    /// The running configuration (replaced by a reload).
+    var config: DaemonConfig
     let logger: Logger
     var rib: RIB
-    private(set) var neighbors: [PeerID: Neighbor] = [:]
-    private(set) var policies: [String: CompiledPolicy] = [:]
+    var neighbors: [PeerID: Neighbor] = [:]
+    var policies: [String: CompiledPolicy] = [:]
     /// Routes announced through the API, by prefix and owner (RoutingEngine+Announcements).
     var announcements: [IPPrefix: [String: LeasedAnnouncement]] = [:]
     /// When the engine started (for uptime).
@@ -72,19 +74,31 @@ final class RoutingEngine: @unchecked Sendable {
             configuration: RIBConfiguration(
                 localAS: config.localAS, routerID: config.routerID, clusterID: config.clusterID,
                 decision: DecisionOptions(maximumPaths: config.maximumPaths, multipathRelax: config.multipathRelax)))
-        for (name, definition) in config.policies {
+        policies = Self.compile(config.policies, logger: logger)
+        for controller in controllers { add(controller) }
+    }
+
+    /// The policies, compiled.
+    static func compile(_ definitions: [String: PolicyDefinition], logger: Logger) -> [String: CompiledPolicy] {
+        var out: [String: CompiledPolicy] = [:]
+        for (name, definition) in definitions {
             do {
-                policies[name] = try CompiledPolicy(definition)
+                out[name] = try CompiledPolicy(definition)
             } catch {
                 // The loader validated every pattern; a failure here would be a bug. Reject rather than pass.
                 logger.error("policy \(name) does not compile (\(error)); it rejects everything")
             }
         }
-        for (index, controller) in controllers.enumerated() {
-            let id = PeerID(UInt16(index + 1))
-            neighbors[id] = Neighbor(id: id, controller: controller, config: controller.neighbor)
-            controller.observer = { [unowned self] notification in self.handle(notification, from: id) }
-        }
+        return out
+    }
+
+    /// Takes a neighbour's controller under the next free identifier.
+    func add(_ controller: PeerController) {
+        var next: UInt16 = 1
+        while neighbors[PeerID(next)] != nil { next += 1 }
+        let id = PeerID(next)
+        neighbors[id] = Neighbor(id: id, controller: controller, config: controller.neighbor)
+        controller.observer = { [unowned self] notification in self.handle(notification, from: id) }
     }
 
     /// Announces the configured networks (on the event loop, before sessions start).
@@ -174,7 +188,7 @@ final class RoutingEngine: @unchecked Sendable {
     }
 
     /// The import policy as the RIB calls it. A policy that does not look at prefixes is evaluated once per UPDATE.
-    private func importPolicy(_ neighbor: Neighbor) -> (IPPrefix, RouteAttributes) -> ImportResult {
+    func importPolicy(_ neighbor: Neighbor) -> (IPPrefix, RouteAttributes) -> ImportResult {
         switch resolve(neighbor.config.importPolicy, neighbor) {
         case .accept: return { _, _ in .accept }
         case .reject, .originated: return { _, _ in .reject }
@@ -463,13 +477,13 @@ final class RoutingEngine: @unchecked Sendable {
         var family: AddressFamily
     }
 
-    private struct GroupKey: Hashable {
+    struct GroupKey: Hashable {
         var family: AddressFamily
         var attributes: PathAttributes
         var nextHops: [IPAddress]
     }
 
-    private func send(groups: [(key: GroupKey, nlri: [NLRI])], withdraw: [AddressFamily: [NLRI]], to target: Neighbor, negotiated: NegotiatedSession) {
+    func send(groups: [(key: GroupKey, nlri: [NLRI])], withdraw: [AddressFamily: [NLRI]], to target: Neighbor, negotiated: NegotiatedSession) {
         let builder = UpdateBuilder(context: negotiated.sendContext)
         var messages: [ByteBuffer] = []
         for (family, nlri) in withdraw.sorted(by: { $0.key < $1.key }) { messages += builder.withdrawals(family: family, nlri: nlri) }

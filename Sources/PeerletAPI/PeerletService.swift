@@ -14,4 +14,5 @@ public protocol PeerletService: Sendable {
     func announce(_ announcement: Announcement) async throws -> Announcement
     func withdraw(prefix: String, owner: String) async throws
     func reset(neighbor address: String, soft: Bool) async throws
+    func reload(dryRun: Bool) async throws -> ReloadReport
 }

@@ -157,6 +157,26 @@ public enum Render {
         return table.render(color: color)
     }
 
+    /// `peerlet reload [--dry-run]`.
+    public static func reload(_ r: ReloadReport, color: Bool = false) -> String {
+        var lines: [String] = []
+        let verb = r.dryRun ? "would" : "will"
+        func list(_ title: String, _ items: [String]) { if !items.isEmpty { lines.append("  \(title): \(items.joined(separator: ", "))") } }
+        list("neighbors added (\(verb) start)", r.added)
+        list("neighbors removed (\(verb) get Cease/Peer De-configured)", r.removed)
+        for change in r.reset { lines.append("  session \(change.neighbor) \(verb) reset: \(change.changes.joined(separator: ", "))") }
+        for change in r.updated { lines.append("  \(change.neighbor) changed in place: \(change.changes.joined(separator: ", "))") }
+        list("policies changed", r.policies)
+        list("re-imported from the Adj-RIB-In", r.reimported)
+        list("re-exported", r.reexported)
+        list("networks announced", r.networksAdded)
+        list("networks withdrawn", r.networksRemoved)
+        guard !lines.isEmpty else { return "nothing to change\n" }
+        let head = r.dryRun ? "dry run, nothing applied:" : r.applied ? "reloaded:" : "not applied:"
+        let resets = r.reset.isEmpty ? "no session resets" : "\(r.reset.count) session reset\(r.reset.count == 1 ? "" : "s")"
+        return ([head + " " + resets] + lines).joined(separator: "\n") + "\n"
+    }
+
     /// `3d04h`, `2h05m`, `4m07s`, `12s`.
     public static func duration(_ seconds: Int) -> String {
         let (d, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60)

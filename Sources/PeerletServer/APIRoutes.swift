@@ -32,6 +32,10 @@ struct APIRoutes: Sendable {
             guard let prefix = request.uri.queryParameters["prefix"] else { throw Problem.badRequest("explain needs ?prefix=") }
             return JSONAnswer.response(try await service.explain(String(prefix)))
         }
+        v1.post("reload") { request, context in
+            let body = try await Self.optionalBody(ReloadRequest.self, request, context) ?? ReloadRequest(dryRun: false)
+            return JSONAnswer.response(try await service.reload(dryRun: body.dryRun))
+        }
         v1.get("announcements") { _, _ in JSONAnswer.response(try await service.announcements()) }
         v1.post("announcements") { request, context in
             let announcement = try await request.decode(as: Announcement.self, context: context)

@@ -17,7 +17,7 @@ struct Peerlet: AsyncParsableCommand {
         commandName: "peerlet",
         abstract: "Inspect and steer a running peerletd through its API socket.",
         version: "0.1.0",
-        subcommands: [Show.self, Explain.self, Announce.self, Withdraw.self, NeighborCommand.self])
+        subcommands: [Show.self, Explain.self, Announce.self, Withdraw.self, NeighborCommand.self, Reload.self])
 }
 
 /// Options every command takes.
@@ -195,5 +195,15 @@ struct NeighborCommand: AsyncParsableCommand {
                 "POST", "/v1/neighbors/\(address)/reset", body: ResetRequest(soft: soft), as: [String: String].self
             ) { answer, _ in "\(answer["reset"] ?? "") reset of \(answer["neighbor"] ?? address)\n" }
         }
+    }
+}
+
+struct Reload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reload peerletd's configuration file: unchanged sessions stay up; policies apply in place.")
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Only show what would change, and which sessions would reset.") var dryRun = false
+    func run() async throws {
+        try await options.run("POST", "/v1/reload", body: ReloadRequest(dryRun: dryRun), as: ReloadReport.self, render: Render.reload)
     }
 }

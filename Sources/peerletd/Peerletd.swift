@@ -9,7 +9,9 @@ import Foundation
 import Logging
 import Metrics
 import NIOPosix
+import PeerletAPI
 import Prometheus
+import UnixSignals
 import ServiceLifecycle
 
 /// `peerletd`: the Peerlet BGP daemon.
@@ -59,11 +61,11 @@ struct Peerletd: AsyncParsableCommand {
             Self.fail(error.description)
         }
         logger.notice("peerletd \(PeerletVersion.string) started: router-id \(daemonConfig.routerID), AS \(daemonConfig.localAS), \(daemonConfig.neighbors.count) neighbors")
-        var services: [any Service] = [speaker]
+        var services: [any Service] = [speaker, ReloadOnHangup(speaker: speaker, path: path, logger: logger)]
         if daemonConfig.api.enabled {
             do {
                 services.append(try APIServer.application(
-                    service: DaemonAPI(speaker: speaker), socketPath: daemonConfig.api.socket, mode: daemonConfig.api.mode,
+                    service: DaemonAPI(speaker: speaker, configPath: path), socketPath: daemonConfig.api.socket, mode: daemonConfig.api.mode,
                     group: daemonConfig.api.group, logger: logger))
             } catch {
                 Self.fail("peerletd: cannot serve the API on \(daemonConfig.api.socket): \(error) (api.enabled: false to run without)")
@@ -117,5 +119,29 @@ struct OptionalService<Inner: Service>: Service {
             logger.error("\(what) unavailable: \(error); peerletd runs on without it")
             try? await gracefulShutdown()
         }
+    }
+}
+
+/// SIGHUP reloads the configuration file, as `peerlet reload` does: a bad file is logged with every error and the
+/// running configuration stays.
+struct ReloadOnHangup: Service {
+    let speaker: BGPSpeaker
+    let path: String
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await withGracefulShutdownHandler {
+            for await _ in hangups {
+                do {
+                    _ = try await DaemonAPI.reload(speaker, from: path, dryRun: false)
+                } catch let problem as Problem {
+                    logger.error("configuration not reloaded, the running one stays: \(problem.detail)")
+                } catch {
+                    logger.error("configuration not reloaded, the running one stays: \(error)")
+                }
+            }
+        } onGracefulShutdown: {}
+        try? await gracefulShutdown()
     }
 }

@@ -283,3 +283,68 @@ def test_metrics_parse_and_every_documented_series_exists(fabric):
         for sample in family.samples:
             assert set(sample.labels) <= {"neighbor", "type", "code", "family", "state", "result", "le"}, sample
     assert samples["peerlet_fib_install_latency_seconds_count"].value >= 1
+
+
+def bird_since(bird):
+    """When BIRD's session to Peerlet last changed state ("show protocols" Since column)."""
+    out = bird.birdc("show", "protocols", "n0")
+    m = re.search(r"^n0\s+BGP\s+\S+\s+\S+\s+(\S+ ?\S*)\s+Established", out, re.M)
+    return m.group(1) if m else None
+
+
+def write_config(peer, policy):
+    peer.extra = policy
+    with open(peer.path("peerlet.yaml"), "w") as f:
+        f.write(peer.config())
+
+
+def test_reload_applies_a_policy_change_in_place_and_dry_run_is_exact(fabric):
+    _, _, peer, bird, _ = fabric
+    since = bird_since(bird)
+    assert since, bird.birdc("show", "protocols")
+    transitions = peer.api("/v1/neighbors/10.218.1.2")[1]["detail"]["establishedTransitions"]
+    # The ToR's 203.0.113.0/24 becomes rejected too, and a network is added.
+    stricter = POLICY.replace("documentation: [192.0.2.0/24 le 32]", "documentation: [192.0.2.0/24 le 32, 203.0.113.0/24]") + \
+        "networks:\n  - prefix: 10.219.7.0/24\n"
+    write_config(peer, stricter)
+    code, dry_text, _ = peer.cli("reload", "--dry-run")
+    assert code == 0
+    golden("reload-dry-run.txt", dry_text)
+    dry = json.loads(peer.cli("reload", "--dry-run", json_output=True)[1])
+    assert dry["applied"] is False and dry["dryRun"] is True and dry["reset"] == []
+    assert dry["policies"] == ["from-tor"] and dry["reimported"] == ["10.218.1.2"] and dry["networksAdded"] == ["10.219.7.0/24"]
+    # Nothing changed yet.
+    assert peer.api("/v1/explain?prefix=203.0.113.0/24")[1]["candidates"][0]["importResult"].startswith("accepted")
+    applied = json.loads(peer.cli("reload", json_output=True)[1])
+    # Exactly what the dry run said.
+    assert {k: v for k, v in applied.items() if k not in ("applied", "dryRun")} == \
+        {k: v for k, v in dry.items() if k not in ("applied", "dryRun")}
+    assert applied["applied"] is True
+    explained = peer.api("/v1/explain?prefix=203.0.113.0/24")[1]
+    assert explained["candidates"][0]["importResult"] == "rejected by term no-documentation of policy from-tor"
+    wait_for(lambda: bird.has("10.219.7.0/24"), 10, interval=0.05, what="new network at BIRD")
+    # No session was reset: BIRD's session has been up since before, and ours counted no new Established.
+    assert bird_since(bird) == since
+    assert peer.api("/v1/neighbors/10.218.1.2")[1]["detail"]["establishedTransitions"] == transitions
+
+
+def test_a_bad_config_is_refused_and_the_running_one_stays(fabric):
+    _, _, peer, _, _ = fabric
+    before = peer.api("/v1/routes")[1]
+    with open(peer.path("peerlet.yaml"), "a") as f:
+        f.write("bogus-key: 1\n")
+    code, _, err = peer.cli("reload", check=False)
+    assert code == 1 and "peerlet.yaml:" in err and "unknown key 'bogus-key'" in err, err
+    assert peer.api("/v1/routes")[1] == before
+    # A change only a restart can make is refused whole, with the reason.
+    write_config(peer, POLICY.replace("stale-after: 60s", "stale-after: 90s"))
+    code, _, err = peer.cli("reload", check=False)
+    assert code == 1 and "only a restart applies" in err and "fib" in err, err
+
+
+def test_sighup_reloads(fabric):
+    _, _, peer, bird, _ = fabric
+    write_config(peer, POLICY + "networks:\n  - prefix: 10.219.8.0/24\n")
+    peer.process.send_signal(1)  # SIGHUP
+    wait_for(lambda: bird.has("10.219.8.0/24"), 10, interval=0.05, what="network added by SIGHUP at BIRD")
+    assert "configuration reloaded" in peer.read_log()
