@@ -238,4 +238,6 @@ public struct DaemonAPI: PeerletService {
             throw Problem.unprocessable(refused.description)
         }
     }
+
+    public func events() -> AsyncStream<Event> { speaker.routing.events.subscribe() }
 }

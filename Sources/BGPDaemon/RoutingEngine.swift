@@ -8,6 +8,7 @@ import BGPSession
 import BGPWire
 import Logging
 import NIOCore
+import PeerletAPI
 
 /// Joins the sessions to the RIB, in OpenBGPD's RDE role: UPDATEs from neighbours go into the `RIB` through
 /// their import policy; the Loc-RIB changes that come out are exported to every Established neighbour through
@@ -55,6 +56,8 @@ final class RoutingEngine: @unchecked Sendable {
     var announcements: [IPPrefix: [String: LeasedAnnouncement]] = [:]
     /// When the engine started (for uptime).
     let started = NIODeadline.now()
+    /// Session and route events for the API's subscribers.
+    let events = EventHub()
     /// The kernel FIB, when enabled.
     var fib: FIBService?
 
@@ -142,7 +145,13 @@ final class RoutingEngine: @unchecked Sendable {
             neighbor.negotiated = negotiated
             neighbor.localAddress = neighbor.controller.localAddress
             for family in negotiated.families { _ = sendTable(family: family, to: id, endOfRIB: true) }
-        case .down:
+            if events.isObserved {
+                events.publish([Event(kind: "session", time: events.now, neighbor: "\(neighbor.config.address)", state: "Established")])
+            }
+        case .down(let reason):
+            if events.isObserved {
+                events.publish([Event(kind: "session", time: events.now, neighbor: "\(neighbor.config.address)", state: "down", reason: "\(reason)")])
+            }
             neighbor.negotiated = nil
             neighbor.endOfRIB = []
             neighbor.warnedAboutPrefixes = false
@@ -358,6 +367,14 @@ final class RoutingEngine: @unchecked Sendable {
     /// a million prefixes that share attributes cost one export and one hash lookup each.
     func distribute(_ changes: [RIBChange]) {
         guard !changes.isEmpty else { return }
+        if events.isObserved {
+            let now = events.now
+            events.publish(changes.map { change in
+                guard let best = change.new?.best else { return Event(kind: "route", time: now, prefix: "\(change.prefix)", change: "withdrawn") }
+                let hops = change.new.map { $0.multipath.compactMap { rib.attributes[$0.attributes].nextHop.map { "\($0)" } } }
+                return Event(kind: "route", time: now, prefix: "\(change.prefix)", change: "best", source: sourceName(best.peer), nextHops: hops)
+            })
+        }
         if let fib {
             // Consecutive changes usually have the same selection attributes: reuse their next-hop array.
             var last: (key: [AttributeID], hops: [IPAddress])? = nil

@@ -15,4 +15,6 @@ public protocol PeerletService: Sendable {
     func withdraw(prefix: String, owner: String) async throws
     func reset(neighbor address: String, soft: Bool) async throws
     func reload(dryRun: Bool) async throws -> ReloadReport
+    /// Session and route changes from now on, until the consumer stops reading.
+    func events() -> AsyncStream<Event>
 }

@@ -177,6 +177,28 @@ public enum Render {
         return ([head + " " + resets] + lines).joined(separator: "\n") + "\n"
     }
 
+    /// One line of `peerlet watch`.
+    public static func event(_ e: Event, color: Bool = false) -> String {
+        var text = String(format3(e.time)) + "  "
+        if let dropped = e.dropped { text += "(\(dropped) events dropped: reading too slowly)  " }
+        switch e.kind {
+        case "session":
+            text += "session \(e.neighbor ?? "?") \(e.state ?? "?")" + (e.reason.map { ": \($0)" } ?? "")
+        default:
+            text += "route \(e.prefix ?? "?") \(e.change ?? "?")"
+            if let source = e.source { text += " from \(source)" }
+            if let hops = e.nextHops, !hops.isEmpty { text += " via \(hops.joined(separator: ", "))" }
+        }
+        return text + "\n"
+    }
+
+    /// Seconds with three decimals, without Foundation.
+    static func format3(_ seconds: Double) -> String {
+        let millis = Int((seconds * 1000).rounded())
+        let fraction = millis % 1000
+        return "\(millis / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + "\(fraction)"
+    }
+
     /// `3d04h`, `2h05m`, `4m07s`, `12s`.
     public static func duration(_ seconds: Int) -> String {
         let (d, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60)

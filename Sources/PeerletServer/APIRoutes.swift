@@ -36,6 +36,21 @@ struct APIRoutes: Sendable {
             let body = try await Self.optionalBody(ReloadRequest.self, request, context) ?? ReloadRequest(dryRun: false)
             return JSONAnswer.response(try await service.reload(dryRun: body.dryRun))
         }
+        v1.get("events") { _, _ in
+            let stream = service.events()
+            return Response(
+                status: .ok, headers: [.contentType: "application/x-ndjson"],
+                body: ResponseBody { writer in
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    for await event in stream {
+                        var line = try encoder.encode(event)
+                        line.append(0x0A)
+                        try await writer.write(ByteBuffer(bytes: line))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         v1.get("announcements") { _, _ in JSONAnswer.response(try await service.announcements()) }
         v1.post("announcements") { request, context in
             let announcement = try await request.decode(as: Announcement.self, context: context)

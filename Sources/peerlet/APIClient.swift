@@ -45,4 +45,24 @@ struct APIClient {
         }
         return data
     }
+
+    /// Reads a stream of lines (NDJSON) until the daemon closes it or the program is interrupted.
+    func stream(_ path: String, onLine: (Data) throws -> Void) async throws {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else { throw ValidationError("bad socket path \(socketPath)") }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .hours(24 * 365))
+        } catch {
+            FileHandle.standardError.write(Data("peerlet: cannot reach peerletd at \(socketPath): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var pending = Data()
+        for try await chunk in response.body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                try onLine(pending[pending.startIndex..<newline])
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+        }
+    }
 }

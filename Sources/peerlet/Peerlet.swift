@@ -17,7 +17,7 @@ struct Peerlet: AsyncParsableCommand {
         commandName: "peerlet",
         abstract: "Inspect and steer a running peerletd through its API socket.",
         version: "0.1.0",
-        subcommands: [Show.self, Explain.self, Announce.self, Withdraw.self, NeighborCommand.self, Reload.self])
+        subcommands: [Show.self, Explain.self, Announce.self, Withdraw.self, NeighborCommand.self, Reload.self, Watch.self])
 }
 
 /// Options every command takes.
@@ -205,5 +205,22 @@ struct Reload: AsyncParsableCommand {
     @Flag(help: "Only show what would change, and which sessions would reset.") var dryRun = false
     func run() async throws {
         try await options.run("POST", "/v1/reload", body: ReloadRequest(dryRun: dryRun), as: ReloadReport.self, render: Render.reload)
+    }
+}
+
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow session and route changes as they happen (Ctrl-C to stop).")
+    @OptionGroup var options: GlobalOptions
+    func run() async throws {
+        let decoder = JSONDecoder()
+        let color = options.color
+        try await APIClient(socketPath: options.socketPath).stream("/v1/events") { line in
+            if options.json {
+                print(String(decoding: line, as: UTF8.self))
+            } else if let event = try? decoder.decode(Event.self, from: line) {
+                print(Render.event(event, color: color), terminator: "")
+            }
+            fflush(nil)  // every stream: a line is out as soon as it comes
+        }
     }
 }

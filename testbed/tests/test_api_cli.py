@@ -228,6 +228,35 @@ def test_a_leased_announcement_is_withdrawn_at_bird_when_the_lease_runs_out(fabr
     assert peer.api("/v1/announcements")[1] == []
 
 
+def test_watch_streams_route_and_session_events(fabric):
+    from peerlet_testbed.daemons import peerlet_cli_binary
+    _, _, peer, _, _ = fabric
+    watch = subprocess.Popen([peerlet_cli_binary(), "watch", "--json", "--socket", peer.socket], stdout=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: peer.api("/v1/status")[0] == 200, 5)
+        import time
+        time.sleep(0.5)  # the subscription is open once the request is in
+        peer.cli("announce", "10.219.6.0/24", "--owner", "watch")
+        peer.cli("withdraw", "10.219.6.0/24", "--owner", "watch")
+        # A reader thread: select() would not see lines already in the pipe reader's buffer.
+        import queue
+        import threading
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
+        seen = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and [e.get("change") for e in seen if e.get("prefix") == "10.219.6.0/24"] != ["best", "withdrawn"]:
+            try:
+                seen.append(json.loads(lines.get(timeout=0.5)))
+            except queue.Empty:
+                pass
+        changes = [(e["kind"], e.get("change"), e.get("source")) for e in seen if e.get("prefix") == "10.219.6.0/24"]
+        assert changes == [("route", "best", "local"), ("route", "withdrawn", None)], seen
+    finally:
+        watch.terminate()
+        watch.wait(5)
+
+
 def test_curl_examples_in_the_docs_run(fabric):
     """Every `curl --unix-socket` line of docs/operations.md, against this daemon."""
     _, _, peer, _, _ = fabric
