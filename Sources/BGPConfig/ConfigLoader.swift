@@ -22,7 +22,7 @@ public enum ConfigLoader {
         "route-reflector-client", "allowas-in", "next-hop-ipv4", "next-hop-ipv6", "max-prefix", "add-path",
     ]
     static let maxPrefixKeys = ["limit", "warning", "restart-after"]
-    static let logKeys = ["level", "format"]
+    static let logKeys = ["level", "format", "subsystems"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Parses and validates `text`; `file` names it in diagnostics.
@@ -102,6 +102,14 @@ public enum ConfigLoader {
                 log.level = r.value(n, "log.level", expected: "one of \(logLevels.joined(separator: ", "))") {
                     logLevels.contains($0) ? $0 : nil
                 } ?? log.level
+            }
+            if let n = fields["subsystems"] {
+                let levels = r.fields(n, "log.subsystems", allowed: LogConfig.subsystemNames)
+                for (name, value) in levels {
+                    log.subsystems[name] = r.value(value, "log.subsystems.\(name)", expected: "one of \(logLevels.joined(separator: ", "))") {
+                        logLevels.contains($0) ? $0 : nil
+                    }
+                }
             }
             if let n = fields["format"] {
                 log.format = r.value(n, "log.format", expected: "text or json") { ["text", "json"].contains($0) ? $0 : nil }

@@ -239,12 +239,20 @@ public struct LogConfig: Hashable, Sendable {
     public var level: String
     /// `text` or `json` lines.
     public var format: String
+    /// A level per subsystem (`session`, `routing`, `fib`, `workloads`, `api`), overriding `level` for it.
+    public var subsystems: [String: String] = [:]
+
+    /// The subsystems that can have their own level.
+    public static let subsystemNames = ["session", "routing", "fib", "workloads", "api"]
 
     /// Creates a logging configuration.
     public init(level: String = "info", format: String = "text") {
         self.level = level
         self.format = format
     }
+
+    /// The level for `subsystem`: its own, or the general one.
+    public func level(for subsystem: String) -> String { subsystems[subsystem] ?? level }
 }
 
 /// The REST/JSON API on a unix socket.

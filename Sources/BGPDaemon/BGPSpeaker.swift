@@ -39,12 +39,21 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         var ordered: [PeerController] = []
         for (index, neighbor) in config.neighbors.enumerated() {
             let controller = Self.makeController(
-                neighbor, config: config, eventLoop: eventLoop, transport: transports(neighbor), logger: logger, seed: UInt64(index))
+                neighbor, config: config, eventLoop: eventLoop, transport: transports(neighbor), logger: Self.logger(logger, "session", config),
+                seed: UInt64(index))
             controllers[neighbor.address] = controller
             ordered.append(controller)
         }
         self.controllers = controllers
-        routing = RoutingEngine(config: config, controllers: ordered, eventLoop: eventLoop, logger: logger)
+        routing = RoutingEngine(config: config, controllers: ordered, eventLoop: eventLoop, logger: Self.logger(logger, "routing", config))
+    }
+
+    /// The logger of one subsystem: `logger` at the level `log.subsystems` gives it, if any.
+    public static func logger(_ logger: Logger, _ subsystem: String, _ config: DaemonConfig) -> Logger {
+        guard let text = config.log.subsystems[subsystem], let level = Logger.Level(rawValue: text) else { return logger }
+        var copy = logger
+        copy.logLevel = level
+        return copy
     }
 
     /// A neighbour's session controller, with the session settings its configuration gives.
@@ -87,7 +96,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
                 let fib = FIBService(
                     table: try MNLRouteTable(
                         nextHopObjects: config.fib.nextHopObjects, protocolNumber: config.fib.protocolNumber, table: config.fib.table,
-                        metric: config.fib.metric), config: config.fib, unreachable: unreachable, logger: logger)
+                        metric: config.fib.metric), config: config.fib, unreachable: unreachable, logger: Self.logger(logger, "fib", config))
                 self.fib = fib
                 let routing = self.routing
                 let staleAfter = config.fib.staleAfter
@@ -106,7 +115,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
         }
         if config.workloads.isEnabled {
             do {
-                let workloads = try WorkloadService(config: config, logger: logger)
+                let workloads = try WorkloadService(config: config, logger: Self.logger(logger, "workloads", config))
                 self.workloads = workloads
                 workloads.start(routing: routing, eventLoop: eventLoop)
             } catch {
@@ -114,7 +123,7 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
             }
         }
         if config.listen.enabled {
-            let listener = BGPListener(eventLoop: eventLoop, controllers: controllers, logger: logger)
+            let listener = BGPListener(eventLoop: eventLoop, controllers: controllers, logger: Self.logger(logger, "session", config))
             for address in config.listen.addresses {
                 try await listener.bind(address, port: config.listen.port)
             }
@@ -153,7 +162,8 @@ public final class BGPSpeaker: Service, @unchecked Sendable {
             var started: [PeerController] = []
             for neighbor in new.neighbors where diff.added.contains(neighbor.address) || diff.reset[neighbor.address] != nil {
                 let controller = Self.makeController(
-                    neighbor, config: new, eventLoop: eventLoop, transport: transports(neighbor), logger: logger, seed: UInt64(controllers.count))
+                    neighbor, config: new, eventLoop: eventLoop, transport: transports(neighbor), logger: Self.logger(logger, "session", new),
+                    seed: UInt64(controllers.count))
                 controllers[neighbor.address] = controller
                 routing.add(controller)
                 started.append(controller)

@@ -61,12 +61,13 @@ struct Peerletd: AsyncParsableCommand {
             Self.fail(error.description)
         }
         logger.notice("peerletd \(PeerletVersion.string) started: router-id \(daemonConfig.routerID), AS \(daemonConfig.localAS), \(daemonConfig.neighbors.count) neighbors")
+        let apiLogger = BGPSpeaker.logger(logger, "api", daemonConfig)
         var services: [any Service] = [speaker, ReloadOnHangup(speaker: speaker, path: path, logger: logger)]
         if daemonConfig.api.enabled {
             do {
                 services.append(try APIServer.application(
                     service: DaemonAPI(speaker: speaker, configPath: path), socketPath: daemonConfig.api.socket, mode: daemonConfig.api.mode,
-                    group: daemonConfig.api.group, logger: logger))
+                    group: daemonConfig.api.group, logger: apiLogger))
             } catch {
                 Self.fail("peerletd: cannot serve the API on \(daemonConfig.api.socket): \(error) (api.enabled: false to run without)")
             }
@@ -75,8 +76,8 @@ struct Peerletd: AsyncParsableCommand {
             let metrics = DaemonMetrics(speaker: speaker)
             let server = MetricsServer.application(
                 host: daemonConfig.metrics.host, port: daemonConfig.metrics.port, registry: registry, refresh: { await metrics.update() },
-                logger: logger)
-            services.append(OptionalService(server: server, what: "metrics on \(daemonConfig.metrics.host):\(daemonConfig.metrics.port)", logger: logger))
+                logger: apiLogger)
+            services.append(OptionalService(server: server, what: "metrics on \(daemonConfig.metrics.host):\(daemonConfig.metrics.port)", logger: apiLogger))
         }
         let serviceGroup = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await serviceGroup.run()

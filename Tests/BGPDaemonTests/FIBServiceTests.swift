@@ -174,3 +174,15 @@ import Testing
         #expect(table.state.withLock { $0.table.isEmpty })
     }
 }
+
+/// A subsystem's logger takes its own level from `log.subsystems`, the others keep the general one.
+@Suite struct SubsystemLoggerTests {
+    @Test func levelsPerSubsystem() {
+        var config = DaemonConfig(routerID: RouterID("10.0.0.1")!, localAS: 65001)
+        config.log.subsystems = ["fib": "debug"]
+        var root = Logger(label: "t")
+        root.logLevel = .notice
+        #expect(BGPSpeaker.logger(root, "fib", config).logLevel == .debug)
+        #expect(BGPSpeaker.logger(root, "session", config).logLevel == .notice)
+    }
+}
