@@ -62,8 +62,13 @@ extension RoutingEngine {
     /// Where a path came from, in words.
     private func origin(of info: PathInfo, prefix: IPPrefix, workload: String?) -> String {
         guard info.peer == .local else {
+            // Paths carry no receive time (4 more octets each at a million routes); the session's age bounds it.
             let neighbor = neighbors[info.peer]
-            return "neighbor \(sourceName(info.peer))" + (neighbor.map { " (AS \($0.config.peerAS))" } ?? "")
+            var text = "neighbor \(sourceName(info.peer))" + (neighbor.map { " (AS \($0.config.peerAS))" } ?? "")
+            if let since = neighbor?.controller.statistics.establishedSince {
+                text += ", received in the session up for \((NIODeadline.now() - since).nanoseconds / 1_000_000_000) s"
+            }
+            return text
         }
         if let announcement = announcement(prefix, pathID: info.pathID) {
             var text = "API announcement by \(announcement.owner)"

@@ -100,7 +100,8 @@ MASKS = [
     (re.compile(r"(for )\d+[dhms]\d*[hms]?"), r"\1<T>"),
     (re.compile(r"(keepalive|open|update|notification|route-refresh) \d+"), r"\1 <N>"),
     (re.compile(r"\d+ (applied|failed|overruns|reconciles)\b"), r"<N> \1"),
-    (re.compile(r"(lease ends in|Expires in) \d+ s"), r"\1 <N> s"),
+    (re.compile(r"(lease ends in|Expires in|up for) \d+ s"), r"\1 <N> s"),
+    (re.compile(r"(\d+ s)(  +\d+ s)"), r"\1  <N> s"),
     (re.compile(r'"(uptimeSeconds|expiresInSeconds|applied|failed|overruns|reconciles|keepalive|open|update|notification|route-refresh|establishedTransitions)" : \d+'), r'"\1" : 0'),
     (re.compile(r"established:  \d+ times"), "established:  <N> times"),
     (re.compile(r"\d+ attribute sets"), "<N> attribute sets"),
@@ -150,6 +151,35 @@ def test_cli_text_and_json_goldens(fabric, name, args):
     code, out, _ = peer.cli(*args, json_output=True)
     json.loads(out)  # the API's own JSON, parseable
     golden(name + ".json", out)
+
+
+ACTIONS = [
+    ("announce", ["announce", "10.219.4.0/24", "--owner", "golden", "--community", "65000:4", "--lease", "600s"]),
+    ("announcements", ["show", "announcements"]),
+    ("routes-advertised", ["show", "routes", "--neighbor", "10.218.2.2", "--advertised"]),
+    ("withdraw", ["withdraw", "10.219.4.0/24", "--owner", "golden"]),
+    ("reload-nothing", ["reload", "--dry-run"]),
+]
+
+
+def test_cli_goldens_for_actions(fabric):
+    """The commands that change things, in an order that leaves the daemon as it was (text, then the same with
+    --json where running it twice is harmless)."""
+    _, _, peer, bird, _ = fabric
+    for name, args in ACTIONS:
+        code, text, _ = peer.cli(*args)
+        assert code == 0
+        golden(name + ".txt", text)
+        if name == "announce":
+            wait_for(lambda: bird.has("10.219.4.0/24"), 10, interval=0.05, what="announced route at BIRD")
+        if name != "withdraw":
+            code, out, _ = peer.cli(*args, json_output=True)
+            json.loads(out)
+            golden(name + ".json", out)
+    code, out, _ = peer.cli("announce", "10.219.4.0/24", "--owner", "golden", json_output=True)
+    code, out, _ = peer.cli("withdraw", "10.219.4.0/24", "--owner", "golden", json_output=True)
+    assert json.loads(out) == {"withdrawn": "10.219.4.0/24", "owner": "golden"}
+    wait_for(lambda: not bird.has("10.219.4.0/24"), 10, interval=0.05, what="withdrawn at BIRD")
 
 
 def test_explain_says_why_for_each_case(fabric):
@@ -329,8 +359,7 @@ def write_config(peer, policy):
 
 def test_reload_applies_a_policy_change_in_place_and_dry_run_is_exact(fabric):
     _, _, peer, bird, _ = fabric
-    since = bird_since(bird)
-    assert since, bird.birdc("show", "protocols")
+    since = wait_for(lambda: bird_since(bird), 10, what="BIRD's session Established")
     transitions = peer.api("/v1/neighbors/10.218.1.2")[1]["detail"]["establishedTransitions"]
     # The ToR's 203.0.113.0/24 becomes rejected too, and a network is added.
     stricter = POLICY.replace("documentation: [192.0.2.0/24 le 32]", "documentation: [192.0.2.0/24 le 32, 203.0.113.0/24]") + \
@@ -340,21 +369,22 @@ def test_reload_applies_a_policy_change_in_place_and_dry_run_is_exact(fabric):
     assert code == 0
     golden("reload-dry-run.txt", dry_text)
     dry = json.loads(peer.cli("reload", "--dry-run", json_output=True)[1])
-    assert dry["applied"] is False and dry["dryRun"] is True and dry["reset"] == []
-    assert dry["policies"] == ["from-tor"] and dry["reimported"] == ["10.218.1.2"] and dry["networksAdded"] == ["10.219.7.0/24"]
+    assert dry["applied"] is False and dry["dryRun"] is True and dry["reset"] == [], dry
+    assert dry["policies"] == ["from-tor"] and dry["reimported"] == ["10.218.1.2"] and dry["networksAdded"] == ["10.219.7.0/24"], dry
     # Nothing changed yet.
     assert peer.api("/v1/explain?prefix=203.0.113.0/24")[1]["candidates"][0]["importResult"].startswith("accepted")
     applied = json.loads(peer.cli("reload", json_output=True)[1])
     # Exactly what the dry run said.
     assert {k: v for k, v in applied.items() if k not in ("applied", "dryRun")} == \
         {k: v for k, v in dry.items() if k not in ("applied", "dryRun")}
-    assert applied["applied"] is True
+    assert applied["applied"] is True, applied
     explained = peer.api("/v1/explain?prefix=203.0.113.0/24")[1]
-    assert explained["candidates"][0]["importResult"] == "rejected by term no-documentation of policy from-tor"
+    assert explained["candidates"][0]["importResult"] == "rejected by term no-documentation of policy from-tor", explained
     wait_for(lambda: bird.has("10.219.7.0/24"), 10, interval=0.05, what="new network at BIRD")
     # No session was reset: BIRD's session has been up since before, and ours counted no new Established.
-    assert bird_since(bird) == since
-    assert peer.api("/v1/neighbors/10.218.1.2")[1]["detail"]["establishedTransitions"] == transitions
+    assert bird_since(bird) == since, (since, bird.birdc("show", "protocols"))
+    after = peer.api("/v1/neighbors/10.218.1.2")[1]["detail"]
+    assert after["establishedTransitions"] == transitions, (transitions, after)
 
 
 def test_a_bad_config_is_refused_and_the_running_one_stays(fabric):
