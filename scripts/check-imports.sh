@@ -25,6 +25,9 @@ for target in Sources/*/; do
     [ "$target" = NetlinkMNL ] || [ "$target" = CMNL ] || check "$target" CMNL
 done
 check BGPConfig NIOCore NIOPosix Foundation Glibc Logging Dispatch CMNL
+check PeerletAPI NIOCore NIOPosix Foundation Glibc Logging Dispatch CMNL Hummingbird BGPModel BGPDaemon
+check PeerletCLIKit NIOCore NIOPosix Foundation Glibc Logging Dispatch CMNL Hummingbird AsyncHTTPClient BGPDaemon
+check PeerletServer BGPDaemon BGPRIB BGPSession BGPWire NIOPosix CMNL
 if grep -rEn "Task\.sleep|ContinuousClock|SuspendingClock|Date\(\)" Sources/BGPSession Sources/BGPWire Sources/BGPModel; then
     echo "check-imports: the pure targets must not read a clock" >&2
     status=1
