@@ -44,6 +44,7 @@ extension RoutingEngine {
             }
         }
         announcements[prefix, default: [:]][owner] = entry
+        stamp()
         distribute(rib.update(from: .local, announced: [RoutePrefix(prefix, pathID: pathID)], attributes: attributes))
         return entry.expires
     }

@@ -62,13 +62,8 @@ extension RoutingEngine {
     /// Where a path came from, in words.
     private func origin(of info: PathInfo, prefix: IPPrefix, workload: String?) -> String {
         guard info.peer == .local else {
-            // Paths carry no receive time (4 more octets each at a million routes); the session's age bounds it.
             let neighbor = neighbors[info.peer]
-            var text = "neighbor \(sourceName(info.peer))" + (neighbor.map { " (AS \($0.config.peerAS))" } ?? "")
-            if let since = neighbor?.controller.statistics.establishedSince {
-                text += ", received in the session up for \((NIODeadline.now() - since).nanoseconds / 1_000_000_000) s"
-            }
-            return text
+            return "neighbor \(sourceName(info.peer))" + (neighbor.map { " (AS \($0.config.peerAS))" } ?? "") + ", received \(age(info)) s ago"
         }
         if let announcement = announcement(prefix, pathID: info.pathID) {
             var text = "API announcement by \(announcement.owner)"
@@ -80,6 +75,11 @@ extension RoutingEngine {
         if config.networks.contains(where: { $0.prefix == prefix }) { return "configuration (networks)" }
         if config.workloads.blocks.contains(prefix) { return "owned IPAM block (workloads.blocks)" }
         return "workload discovery" + (workload.map { ": \($0)" } ?? "")
+    }
+
+    /// Seconds since the path arrived.
+    private func age(_ info: PathInfo) -> Int {
+        max(0, Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000) - Int(info.time))
     }
 
     /// What import made of a path: accepted or rejected, and by what.

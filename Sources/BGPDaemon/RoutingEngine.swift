@@ -104,6 +104,11 @@ final class RoutingEngine: @unchecked Sendable {
         controller.observer = { [unowned self] notification in self.handle(notification, from: id) }
     }
 
+    /// Tells the RIB the time (seconds since the start) that paths arriving now are stamped with.
+    func stamp() {
+        rib.time = UInt32(clamping: (NIODeadline.now() - started).nanoseconds / 1_000_000_000)
+    }
+
     /// Announces the configured networks (on the event loop, before sessions start).
     func originateNetworks() {
         eventLoop.assertInEventLoop()
@@ -123,6 +128,7 @@ final class RoutingEngine: @unchecked Sendable {
     /// Starts and stops announcing discovered workloads (on the event loop).
     func updateWorkloads(originate: [IPPrefix], withdraw: [IPPrefix]) {
         eventLoop.assertInEventLoop()
+        stamp()
         let w = config.workloads
         let attributes = RouteAttributes(
             attributes: PathAttributes(
@@ -134,6 +140,7 @@ final class RoutingEngine: @unchecked Sendable {
 
     private func handle(_ notification: PeerNotification, from id: PeerID) {
         guard let neighbor = neighbors[id] else { return }
+        stamp()
         switch notification {
         case .established(let negotiated):
             let peer = RIBPeer(

@@ -66,6 +66,8 @@ public struct PathInfo: Hashable, Sendable {
     public var peer: PeerID
     /// The ADD-PATH identifier.
     public var pathID: UInt32
+    /// When it arrived (`RIB.time` then).
+    public var time: UInt32
     /// As received (pre-policy Adj-RIB-In).
     public var received: RouteAttributes
     /// After import policy, when eligible.
@@ -90,6 +92,9 @@ public struct RIB: Sendable {
     public private(set) var configuration: RIBConfiguration
     /// The interned attribute sets.
     public private(set) var attributes = AttributeStore()
+    /// The time paths arriving now are stamped with, in seconds of the owner's choosing (the RIB reads no clock):
+    /// `explain` tells how long ago a path came.
+    public var time: UInt32 = 0
     private var peers: [PeerID: RIBPeer] = [:]
     private var ipv4 = RouteTable<IPv4Prefix>()
     private var ipv6 = RouteTable<IPv6Prefix>()
@@ -159,7 +164,8 @@ public struct RIB: Sendable {
         let id = self.attributes.intern(attributes)
         for route in announced {
             self.attributes.retain(id)
-            var path = StoredPath(peer: peer, ineligibility: ineligibility?.rawValue ?? 0, pathID: route.pathID, received: id, accepted: id)
+            var path = StoredPath(
+                peer: peer, ineligibility: ineligibility?.rawValue ?? 0, pathID: route.pathID, received: id, accepted: id, time: time)
             if ineligibility == nil {
                 switch policy(route.prefix, attributes) {
                 case .accept: break
@@ -210,7 +216,7 @@ public struct RIB: Sendable {
         }
         return stored.enumerated().map { index, path in
             PathInfo(
-                peer: path.peer, pathID: path.pathID, received: attributes[path.received],
+                peer: path.peer, pathID: path.pathID, time: path.time, received: attributes[path.received],
                 accepted: path.isEligible ? attributes[path.accepted] : nil,
                 ineligibility: Ineligibility(rawValue: path.ineligibility), isBest: record?.bestIndex == UInt8(index),
                 isMultipath: index < 8 && (record!.selection >> index) & 1 == 1)

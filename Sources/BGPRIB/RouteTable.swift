@@ -25,14 +25,15 @@ public enum Ineligibility: UInt8, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One path as stored: 16 bytes. `received` is the pre-policy Adj-RIB-In entry, `accepted` the post-policy one
-/// (the same identifier when policy changed nothing).
+/// One path as stored: 20 bytes. `received` is the pre-policy Adj-RIB-In entry, `accepted` the post-policy one
+/// (the same identifier when policy changed nothing); `time` when it arrived, in the owner's seconds (`RIB.time`).
 struct StoredPath: Hashable, Sendable {
     var peer: PeerID
     var ineligibility: UInt8  // 0 = eligible, else Ineligibility.rawValue
     var pathID: UInt32
     var received: AttributeID
     var accepted: AttributeID  // == received unless policy modified it; ignored when ineligible
+    var time: UInt32 = 0
 
     var isEligible: Bool { ineligibility == 0 }
 }

@@ -42,6 +42,15 @@ import Testing
         #expect(changes[0].new?.decidedBy == .onlyCandidate)
     }
 
+    @Test func pathsKeepTheTimeTheyArrived() {
+        var rib = Self.rib()
+        rib.time = 5
+        _ = rib.update(from: PeerID(1), announced: [Self.route("10.1.0.0/16")], attributes: Self.attrs([65101], nextHop: "10.0.1.1"))
+        rib.time = 9
+        _ = rib.update(from: PeerID(2), announced: [Self.route("10.1.0.0/16")], attributes: Self.attrs([65102], nextHop: "10.0.2.1"))
+        #expect(rib.paths(for: IPPrefix("10.1.0.0/16")!).map { ($0.peer, $0.time) }.sorted { $0.0.rawValue < $1.0.rawValue }.map(\.1) == [5, 9])
+    }
+
     @Test func worsePathChangesNothingAndBetterPathTakesOver() {
         var rib = Self.rib(relax: false)
         _ = rib.update(from: PeerID(1), announced: [Self.route("10.1.0.0/16")], attributes: Self.attrs([65101, 65000], nextHop: "10.0.1.1"))

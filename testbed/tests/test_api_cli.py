@@ -100,7 +100,7 @@ MASKS = [
     (re.compile(r"(for )\d+[dhms]\d*[hms]?"), r"\1<T>"),
     (re.compile(r"(keepalive|open|update|notification|route-refresh) \d+"), r"\1 <N>"),
     (re.compile(r"\d+ (applied|failed|overruns|reconciles)\b"), r"<N> \1"),
-    (re.compile(r"(lease ends in|Expires in|up for) \d+ s"), r"\1 <N> s"),
+    (re.compile(r"(lease ends in|Expires in|up for|received) \d+ s"), r"\1 <N> s"),
     (re.compile(r"(\d+ s)(  +\d+ s)"), r"\1  <N> s"),
     (re.compile(r'"(uptimeSeconds|expiresInSeconds|applied|failed|overruns|reconciles|keepalive|open|update|notification|route-refresh|establishedTransitions)" : \d+'), r'"\1" : 0'),
     (re.compile(r"established:  \d+ times"), "established:  <N> times"),
