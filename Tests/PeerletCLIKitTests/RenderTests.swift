@@ -49,4 +49,30 @@ import Testing
         let fib = FIBView(table: 254, protocolNumber: 186, metric: 20, counters: [:], routes: [])
         #expect(Render.fib(fib) == "table 254, protocol 186, metric 20: 0 applied, 0 failed, 0 conflicts, 0 overruns, 0 reconciles\nno routes\n")
     }
+
+    @Test func watchLines() {
+        #expect(Render.event(Event(kind: "session", time: 12.5, neighbor: "10.0.1.1", state: "down", reason: "hold timer expired"))
+            == "12.500  session 10.0.1.1 down: hold timer expired\n")
+        #expect(Render.event(Event(kind: "route", time: 0.042, prefix: "10.1.0.0/24", change: "best", source: "10.0.1.1", nextHops: ["10.0.1.1", "10.0.2.1"]))
+            == "0.042  route 10.1.0.0/24 best from 10.0.1.1 via 10.0.1.1, 10.0.2.1\n")
+        #expect(Render.event(Event(kind: "route", time: 1, prefix: "10.1.0.0/24", change: "withdrawn", dropped: 3))
+            == "1.000  (3 events dropped: reading too slowly)  route 10.1.0.0/24 withdrawn\n")
+    }
+
+    @Test func reloadReports() {
+        let report = ReloadReport(
+            applied: false, dryRun: true, added: ["10.0.3.1"], removed: [], reset: [NeighborChange(neighbor: "10.0.2.1", changes: ["hold-time"])],
+            updated: [NeighborChange(neighbor: "10.0.1.1", changes: ["description"])], reimported: [], reexported: ["10.0.1.1"], policies: ["to-tor"],
+            networksAdded: [], networksRemoved: ["10.9.0.0/24"])
+        #expect(Render.reload(report) == """
+            dry run, nothing applied: 1 session reset
+              neighbors added (would start): 10.0.3.1
+              session 10.0.2.1 would reset: hold-time
+              10.0.1.1 changed in place: description
+              policies changed: to-tor
+              re-exported: 10.0.1.1
+              networks withdrawn: 10.9.0.0/24
+
+            """)
+    }
 }

@@ -308,6 +308,7 @@ def test_soft_and_hard_reset(fabric):
     families = [c for c in detail["capabilities"] if c.endswith("-unicast") and not c.startswith("add-path")]
     code, text, _ = peer.cli("neighbor", "reset", "10.218.2.2", "--soft")
     assert code == 0 and text.strip() == "soft reset of 10.218.2.2"
+    golden("neighbor-reset-soft.txt", text)
     # One ROUTE-REFRESH per negotiated family, and the session stays up.
     after = peer.api("/v1/neighbors/10.218.2.2")[1]["detail"]
     assert after["messagesSent"]["route-refresh"] == before + len(families), (families, after["messagesSent"])
@@ -373,7 +374,9 @@ def test_reload_applies_a_policy_change_in_place_and_dry_run_is_exact(fabric):
     assert dry["policies"] == ["from-tor"] and dry["reimported"] == ["10.218.1.2"] and dry["networksAdded"] == ["10.219.7.0/24"], dry
     # Nothing changed yet.
     assert peer.api("/v1/explain?prefix=203.0.113.0/24")[1]["candidates"][0]["importResult"].startswith("accepted")
-    applied = json.loads(peer.cli("reload", json_output=True)[1])
+    applied_text = peer.cli("reload", json_output=True)[1]
+    golden("reload.json", applied_text)
+    applied = json.loads(applied_text)
     # Exactly what the dry run said.
     assert {k: v for k, v in applied.items() if k not in ("applied", "dryRun")} == \
         {k: v for k, v in dry.items() if k not in ("applied", "dryRun")}
