@@ -131,18 +131,15 @@ struct ReloadOnHangup: Service {
     let logger: Logger
 
     func run() async throws {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try await withGracefulShutdownHandler {
-            for await _ in hangups {
-                do {
-                    _ = try await DaemonAPI.reload(speaker, from: path, dryRun: false)
-                } catch let problem as Problem {
-                    logger.error("configuration not reloaded, the running one stays: \(problem.detail)")
-                } catch {
-                    logger.error("configuration not reloaded, the running one stays: \(error)")
-                }
+        // Ends with the daemon's graceful shutdown (the signal sequence itself never ends).
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                _ = try await DaemonAPI.reload(speaker, from: path, dryRun: false)
+            } catch let problem as Problem {
+                logger.error("configuration not reloaded, the running one stays: \(problem.detail)")
+            } catch {
+                logger.error("configuration not reloaded, the running one stays: \(error)")
             }
-        } onGracefulShutdown: {}
-        try? await gracefulShutdown()
+        }
     }
 }
