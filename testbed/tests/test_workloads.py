@@ -48,6 +48,15 @@ def fabric(lab):
     return host, peer, bird, frr
 
 
+def start_all(peer, bird, frr):
+    """Starts both ToRs and the host, and waits for both sessions."""
+    bird.start()
+    frr.start()
+    peer.start()
+    wait_for(lambda: peer.state("10.217.1.2") == "Established" and peer.state("10.217.2.2") == "Established", 40,
+             what="both sessions Established")
+
+
 def add_workload(lab, host, short, address):
     """A workload namespace: a veth whose host end is `cali<short>`, the address on the workload end, and the
     host route to it (the Calico felix / CNI ptp layout)."""
@@ -62,11 +71,7 @@ def test_workload_reaches_both_tors_within_a_second_and_is_withdrawn_when_gone()
     lab = Lab()
     try:
         host, peer, bird, frr = fabric(lab)
-        bird.start()
-        frr.start()
-        peer.start()
-        wait_for(lambda: peer.state("10.217.1.2") == "Established" and peer.state("10.217.2.2") == "Established", 40,
-                 what="both sessions Established")
+        start_all(peer, bird, frr)
         # The owned block is announced from the start.
         wait_for(lambda: bird_has(bird, "10.77.0.0/26") and frr_has(frr, "10.77.0.0/26"), 10, what="IPAM block at both ToRs")
 
@@ -120,11 +125,7 @@ def test_a_service_address_on_a_host_interface_is_announced_while_bound():
         host.ip("link", "add", "svc0", "type", "veth", "peer", "name", "svc1")
         host.ip("link", "set", "svc0", "up")
         host.ip("addr", "add", "10.96.0.10/32", "dev", "svc0")
-        bird.start()
-        frr.start()
-        peer.start()
-        wait_for(lambda: peer.state("10.217.1.2") == "Established" and peer.state("10.217.2.2") == "Established", 40,
-                 what="both sessions Established")
+        start_all(peer, bird, frr)
         # Bound before the start: found in the snapshot.
         wait_for(lambda: bird_has(bird, "10.96.0.10/32") and frr_has(frr, "10.96.0.10/32"), 10, what="service address at both ToRs")
         # Bound later: found by notification.
