@@ -281,6 +281,12 @@ public final class FIBService: @unchecked Sendable {
         drain()
     }
 
+    /// A session went down: the link under it may have, and the kernel may have changed next-hop objects on its
+    /// own. The table reads them again before the chunks that follow (queued in order on the kernel queue).
+    public func nextHopsMayHaveChanged() {
+        kernel.async { [table] in table.refreshNextHops() }
+    }
+
     /// Deletes next-hop objects no route uses, on the kernel queue after the chunks before it.
     private func releaseIdleNextHops() {
         kernel.async { [self] in

@@ -156,6 +156,7 @@ final class RoutingEngine: @unchecked Sendable {
                 events.publish([Event(kind: "session", time: events.now, neighbor: "\(neighbor.config.address)", state: "Established")])
             }
         case .down(let reason):
+            fib?.nextHopsMayHaveChanged()
             if events.isObserved {
                 events.publish([Event(kind: "session", time: events.now, neighbor: "\(neighbor.config.address)", state: "down", reason: "\(reason)")])
             }

@@ -11,11 +11,17 @@ public protocol RouteTable: Sendable {
     /// Deletes the table's own helper state in the kernel that no route uses any more (next-hop objects). Called
     /// after a reconcile and on a clean stop; tables without such state do nothing.
     func releaseIdleNextHops() throws(FIBError)
+    /// Forgets what the table believes about the kernel's next hops (objects, gateway interfaces), to read them
+    /// again before the next operation: the kernel changes them itself when a link goes down (it deletes the
+    /// objects on it and shrinks the groups that held them).
+    func refreshNextHops()
 }
 
 extension RouteTable {
     /// Nothing to release.
     public func releaseIdleNextHops() throws(FIBError) {}
+    /// Nothing to refresh.
+    public func refreshNextHops() {}
 }
 
 /// The outcome of one operation.

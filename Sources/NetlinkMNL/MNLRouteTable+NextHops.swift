@@ -56,6 +56,13 @@ extension MNLRouteTable {
         return index
     }
 
+    public func refreshNextHops() {
+        lock.withLock { state in
+            state.objectsLoaded = false
+            state.interfaces = [:]
+        }
+    }
+
     /// Deletes Peerlet's objects that no route in the namespace refers to (after a reconcile; on a clean stop,
     /// after Peerlet's routes are gone, that is all of them). Leftovers of failed creations are found too, as the
     /// objects are reloaded from the kernel first.
