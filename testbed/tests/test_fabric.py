@@ -124,3 +124,82 @@ def test_a_tor_failure_under_the_dual_homed_host_keeps_traffic_flowing(fabric):
     fabric.restore_link("d1", "tor-a")
     wait_for(lambda: d1.peer.api("/v1/neighbors/10.1.5.1")[1]["state"] == "Established", 30, what="session to tor-a back")
     fabric.wait_converged(30)
+
+
+def test_peerletd_restart_on_a_host_reconverges(fabric):
+    """peerletd on a1 stops (its routes leave the kernel: no graceful restart yet) and starts again."""
+    a1 = fabric.hosts["a1"]
+    src = a1.workloads["w1"][0]
+    _, dst4, _ = fabric.hosts["b1"].workloads["w1"]
+    traffic = flood(src, dst4, 15)
+    time.sleep(1)
+    start = time.monotonic()
+    a1.peer.stop()
+    a1.peer.procs.clear()
+    a1.peer.start(log_level="info")
+    fabric.wait_converged(60)
+    took = time.monotonic() - start
+    sent, received = loss(traffic)
+    print("peerletd restart on a1: routes back after %.2f s; %d of %d packets lost (10 ms interval)" % (took, sent - received, sent))
+    assert ping(src, dst4)
+
+
+def live_workloads(fabric):
+    out = set()
+    for host in fabric.hosts.values():
+        for _, a4, a6 in host.workloads.values():
+            out |= {a4 + "/32", a6 + "/128"}
+    return out
+
+
+def test_a_flapping_tor_session_leaves_fib_and_tors_exact(fabric):
+    b1 = fabric.hosts["b1"]
+    for _ in range(20):
+        code, _, _ = b1.peer.cli("neighbor", "reset", "10.2.3.1")
+        assert code == 0
+        time.sleep(0.05)
+    wait_for(lambda: all(n["state"] == "Established" for n in b1.peer.api("/v1/neighbors")[1]), 60, what="b1's sessions back")
+    fabric.wait_converged(60)
+
+    def exact():
+        # b1's FIB equals its Loc-RIB: every learned best route installed, nothing else of ours in the kernel.
+        routes = b1.peer.api("/v1/routes")[1]
+        learned = {r["prefix"] for r in routes if any(p["status"] == "best" and p["source"] != "local" for p in r["paths"])}
+        fib = b1.peer.api("/v1/fib")[1]["routes"]
+        if {r["prefix"] for r in fib} != learned or any(r["state"] != "installed" for r in fib):
+            return False
+        kernel = set()
+        for family, full in (("-4", "/32"), ("-6", "/128")):
+            for r in json.loads(b1.ns.ip("-j", family, "route", "show", "proto", "186") or "[]"):
+                kernel.add(r["dst"] if "/" in r["dst"] else r["dst"] + full)
+        if kernel != learned:
+            return False
+        # The ToRs hold exactly the live workloads (and the subnet and service prefixes), nothing stale.
+        for tor in fabric.tors.values():
+            held = set()
+            for family, full in (("-4", "/32"), ("-6", "/128")):
+                for r in json.loads(tor.ns.ip("-j", family, "route", "show") or "[]"):
+                    dst = r["dst"]
+                    if dst.startswith("10.244.") or dst.startswith("fd00:244:"):
+                        held.add(dst if "/" in dst else dst + full)
+            if held != live_workloads(fabric):
+                return False
+        return True
+    wait_for(exact, 30, interval=0.5, what="b1's FIB equal to its Loc-RIB and the ToRs holding exactly the live workloads")
+
+
+def test_a_reload_under_traffic_loses_nothing(fabric):
+    a1 = fabric.hosts["a1"]
+    src = a1.workloads["w1"][0]
+    _, dst4, _ = fabric.hosts["b1"].workloads["w1"]
+    traffic = flood(src, dst4, 5)
+    time.sleep(1)
+    for n in a1.peer.neighbors:
+        n.options["description"] = "tor-a (reloaded)"
+    with open(a1.peer.path("peerlet.yaml"), "w") as f:
+        f.write(a1.peer.config())
+    code, text, _ = a1.peer.cli("reload")
+    assert code == 0 and "no session resets" in text, text
+    sent, received = loss(traffic)
+    print("reload under traffic on a1: %d of %d packets lost" % (sent - received, sent))
+    assert sent == received
