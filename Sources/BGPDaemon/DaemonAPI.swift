@@ -222,7 +222,8 @@ public struct DaemonAPI: PeerletService {
         }
         let new: DaemonConfig
         do {
-            new = try ConfigLoader.load(text, file: path)
+            let substituted = try EnvironmentSubstitution.apply(text, environment: ProcessInfo.processInfo.environment, file: path)
+            new = try ConfigLoader.load(substituted, file: path)
         } catch {
             throw Problem.unprocessable(error.description)
         }

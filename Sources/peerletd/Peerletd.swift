@@ -94,7 +94,8 @@ struct Peerletd: AsyncParsableCommand {
             fail("peerletd: cannot read \(path): \(error.localizedDescription)")
         }
         do {
-            return try ConfigLoader.load(text, file: path)
+            let substituted = try EnvironmentSubstitution.apply(text, environment: ProcessInfo.processInfo.environment, file: path)
+            return try ConfigLoader.load(substituted, file: path)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(1)

@@ -73,3 +73,17 @@ import Testing
         #expect(ConfigDiff(from: try Self.load(Self.base), to: keyed).restartRequired == ["password of neighbor 10.0.1.1"])
     }
 }
+
+/// `${NAME}` from the environment, `$$` for a dollar, unset names reported where they are.
+@Suite struct EnvironmentSubstitutionTests {
+    @Test func substitutesAndReportsUnsetVariables() throws {
+        let text = "password: ${TOR_A}\nprice: $$5 and $x\n"
+        #expect(try EnvironmentSubstitution.apply(text, environment: ["TOR_A": "s3cret"], file: "f") == "password: s3cret\nprice: $5 and $x\n")
+        do {
+            _ = try EnvironmentSubstitution.apply("a: 1\nb: ${MISSING}\n", environment: [:], file: "f.yaml")
+            Issue.record("an unset variable should fail")
+        } catch {
+            #expect(error.description == "f.yaml:2:4: environment variable MISSING is not set (hint: set it, or write $$ for a literal $)")
+        }
+    }
+}
