@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "BGPWire", targets: ["BGPWire"]),
         .library(name: "BGPRIB", targets: ["BGPRIB"]),
         .library(name: "NetlinkMNL", targets: ["NetlinkMNL"]),
+        .library(name: "BGPConfig", targets: ["BGPConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -133,7 +134,7 @@ let package = Package(
                 "BGPRIB", "BGPModel", "BGPConfig", "BGPTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "BGPConfigTests", dependencies: ["BGPConfig", "BGPModel"], exclude: ["Fixtures", "FuzzRegressions"]),
         .testTarget(name: "PeerletCLIKitTests", dependencies: ["PeerletCLIKit", "PeerletAPI"]),
         .testTarget(
             name: "BGPDaemonTests",

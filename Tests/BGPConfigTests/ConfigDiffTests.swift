@@ -2,6 +2,7 @@
 // Peerlet: a BGP-4 speaker for direct-routed container hosts.
 
 import BGPConfig
+import Foundation
 import BGPModel
 import Testing
 
@@ -84,6 +85,25 @@ import Testing
             Issue.record("an unset variable should fail")
         } catch {
             #expect(error.description == "f.yaml:2:4: environment variable MISSING is not set (hint: set it, or write $$ for a literal $)")
+        }
+    }
+}
+
+/// Inputs kept by the config fuzzer (testbed/fuzz/run.sh FuzzConfig): each loads or fails with positioned
+/// diagnostics, never traps.
+@Suite struct ConfigFuzzRegressionTests {
+    @Test func replay() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("FuzzConfig-") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let text = String(decoding: try Data(contentsOf: directory.appendingPathComponent(file)), as: UTF8.self)
+            do {
+                let substituted = try EnvironmentSubstitution.apply(text, environment: ["TOR": "10.0.0.1"], file: file)
+                _ = try ConfigLoader.load(substituted, file: file)
+            } catch {
+                #expect(!error.diagnostics.isEmpty && error.diagnostics.allSatisfy { $0.line >= 1 && $0.column >= 1 }, "\(file)")
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ let package = Package(
         .executableTarget(name: "FuzzOpen", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
         .executableTarget(name: "FuzzUpdate", dependencies: ["FuzzDriver", .product(name: "BGPWire", package: peerlet)]),
         .executableTarget(name: "FuzzNetlink", dependencies: ["FuzzDriver", .product(name: "NetlinkMNL", package: peerlet)]),
+        .executableTarget(name: "FuzzConfig", dependencies: ["FuzzDriver", .product(name: "BGPConfig", package: peerlet)]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 seconds="${1:-20}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzFrame FuzzOpen FuzzUpdate FuzzNetlink)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(FuzzFrame FuzzOpen FuzzUpdate FuzzNetlink FuzzConfig)
 scratch="$root/.build-fuzz"
 work="${FUZZ_WORKDIR:-$(mktemp -d /tmp/peerlet-fuzz.XXXXXX)}"
 
@@ -18,7 +18,7 @@ echo "fuzz: building targets (sanitize=fuzzer,address)"
 python3 - "$root/Tests/BGPWireTests/Fixtures" "$work" <<'PY'
 import os, sys, re
 src, work = sys.argv[1], sys.argv[2]
-for t in ("FuzzFrame", "FuzzOpen", "FuzzUpdate", "FuzzNetlink"):
+for t in ("FuzzFrame", "FuzzOpen", "FuzzUpdate", "FuzzNetlink", "FuzzConfig"):
     os.makedirs(os.path.join(work, "corpus-" + t), exist_ok=True)
 for name in sorted(os.listdir(src)):
     if not name.endswith(".hex"): continue
@@ -34,6 +34,9 @@ for name in sorted(os.listdir(src)):
 PY
 # FuzzNetlink starts from its regression inputs (a recorded veth link, a route, malformed ones).
 cp "$root/Tests/NetlinkMNLTests/FuzzRegressions/"FuzzNetlink-* "$work/corpus-FuzzNetlink/" 2>/dev/null || true
+# FuzzConfig starts from the configuration fixtures (good and bad) and the shipped examples.
+for f in "$root"/Tests/BGPConfigTests/Fixtures/*.in.yaml "$root"/config/*.yaml; do cp "$f" "$work/corpus-FuzzConfig/$(basename "$f")"; done
+cp "$root/Tests/BGPConfigTests/FuzzRegressions/"FuzzConfig-* "$work/corpus-FuzzConfig/" 2>/dev/null || true
 
 status=0
 for t in "${targets[@]}"; do
@@ -52,6 +55,7 @@ for t in "${targets[@]}"; do
         [ -e "$crash" ] || continue
         dest="$root/Tests/BGPWireTests/FuzzRegressions"
         [ "$t" != FuzzNetlink ] || dest="$root/Tests/NetlinkMNLTests/FuzzRegressions"
+        [ "$t" != FuzzConfig ] || dest="$root/Tests/BGPConfigTests/FuzzRegressions"
         cp "$crash" "$dest/$t-$(basename "$crash")"
         echo "fuzz: kept $t-$(basename "$crash") as a regression test"
     done
