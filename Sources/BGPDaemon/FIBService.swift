@@ -49,7 +49,11 @@ public final class FIBService: @unchecked Sendable {
     /// Routes the kernel refused, with the errno.
     private var failures: [IPPrefix: Int32] = [:]
     /// Wanted routes not installed because another protocol holds the key.
-    private var conflicts: Set<IPPrefix> = []
+    private var conflicts: Set<IPPrefix> = [] {
+        didSet { if !conflicts.isEmpty { scheduleConflictRetry() } }
+    }
+    private let conflictRetry: Duration
+    private var conflictRetryScheduled = false
     private(set) var counters = Counters()
 
     /// Operation counters, for the CLI and metrics.
@@ -71,10 +75,17 @@ public final class FIBService: @unchecked Sendable {
     /// `unreachable`: owned IPAM blocks to cover with an unreachable route, so that traffic to an unused address in
     /// the block is answered with ICMP unreachable here instead of following a default route back to the fabric.
     /// Workload routes inside are more specific, so the covering route never shadows one.
-    public init(table: any RouteTable, config: FIBConfig, unreachable: Set<IPPrefix> = [], logger: Logger) {
+    ///
+    /// `conflictRetry`: how often a route kept out by another owner's route is tried again, so that it is
+    /// installed soon after the other route goes.
+    public init(
+        table: any RouteTable, config: FIBConfig, unreachable: Set<IPPrefix> = [], logger: Logger,
+        conflictRetry: Duration = .seconds(10)
+    ) {
         self.table = table
         self.config = config
         self.logger = logger
+        self.conflictRetry = conflictRetry
         intake = Mutex(WantedRoutes.Intake(unreachablePrefixes: unreachable))
         if !unreachable.isEmpty { want(unreachable.sorted().map { ($0, []) }) }
     }
@@ -190,12 +201,17 @@ public final class FIBService: @unchecked Sendable {
                 case .done:
                     counters.applied += operation.prefixes.count
                     if !failures.isEmpty { for prefix in operation.prefixes { failures[prefix] = nil } }
+                    if case .create(let route) = operation, conflicts.contains(route.prefix) { conflicts.remove(route.prefix) }
                 case .failed(EEXIST) where { if case .create = operation { true } else { false } }():
-                    // Another owner's route holds the key: left alone, ours not installed.
-                    counters.conflicts += 1
-                    conflicts.insert(operation.route.prefix)
+                    // Another owner's route holds the key: left alone, ours not installed. A retry that finds it
+                    // still there is neither counted nor logged again.
                     failures[operation.route.prefix] = nil
-                    logger.warning("\(LogEvent.fibConflict(operation.route))")
+                    if conflicts.insert(operation.route.prefix).inserted {
+                        counters.conflicts += 1
+                        logger.warning("\(LogEvent.fibConflict(operation.route))")
+                    } else {
+                        scheduleConflictRetry()
+                    }
                 case .failed(let errno):
                     counters.failed += 1
                     for prefix in operation.prefixes { failures[prefix] = errno }
@@ -279,6 +295,22 @@ public final class FIBService: @unchecked Sendable {
             releaseIdleNextHops()
         }
         drain()
+    }
+
+    /// Tries the routes kept out by another owner's route again, after `conflictRetry` (on `queue`): the other
+    /// route may be gone. A route still held is a conflict again; one that went in leaves the set.
+    private func scheduleConflictRetry() {
+        guard !conflictRetryScheduled else { return }
+        conflictRetryScheduled = true
+        let (seconds, attoseconds) = conflictRetry.components
+        let delay = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            conflictRetryScheduled = false
+            let retry = conflicts.compactMap { prefix in state.route(forWanted: prefix, config: config) }
+            guard !retry.isEmpty else { return }
+            apply(retry.map { .create($0) })
+        }
     }
 
     /// A session went down: the link under it may have, and the kernel may have changed next-hop objects on its

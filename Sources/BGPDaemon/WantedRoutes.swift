@@ -156,6 +156,11 @@ struct WantedRoutes {
             protocolNumber: config.protocolNumber, metric: config.metric, type: set == Self.unreachable ? .unreachable : .unicast)
     }
 
+    /// The route wanted for `prefix`, if any.
+    func route(forWanted prefix: IPPrefix, config: FIBConfig) -> KernelRoute? {
+        wanted[prefix].map { route(prefix, set: $0, config: config) }
+    }
+
     /// The number of wanted routes.
     var count: Int { wanted.count }
 

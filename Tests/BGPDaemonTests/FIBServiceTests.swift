@@ -5,6 +5,7 @@
 import BGPConfig
 import BGPModel
 import FIBSync
+import Foundation
 import Logging
 import Synchronization
 import Testing
@@ -159,6 +160,23 @@ import Testing
         fib.want([(Self.p1, [Self.b]), (Self.p2, [Self.b])])
         state = Self.settle(fib)
         #expect(table.state.withLock { $0.applied } == [.install(KernelRoute(prefix: Self.p1, nextHops: [KernelNextHop(gateway: Self.b)]))])
+    }
+
+    @Test func aConflictIsRetriedAndInstalledOnceTheOtherRouteIsGone() throws {
+        let table = FakeTable()
+        table.state.withLock { $0.foreign = [Self.p2] }
+        let fib = FIBService(table: table, config: FIBConfig(), logger: Logger(label: "t"), conflictRetry: .milliseconds(20))
+        fib.want([(Self.p2, [Self.a])])
+        #expect(Self.settle(fib).counters.conflicts == 1)
+        // Still held: tried again, still a conflict, nothing replaced.
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(fib.view().routes.map(\.state) == [.conflict] && table.state.withLock { $0.table[Self.p2] } == nil)
+        // The other owner's route goes: ours goes in at the next try.
+        table.state.withLock { $0.foreign = [] }
+        let deadline = Date().addingTimeInterval(5)
+        while fib.view().routes.map(\.state) != [.installed], Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(fib.view().routes.map(\.state) == [.installed])
+        #expect(table.state.withLock { $0.table[Self.p2]?.nextHops.map(\.gateway) } == [Self.a])
     }
 
     @Test func anOwnedBlockFallsBackToUnreachableNeverToNothing() {

@@ -213,6 +213,16 @@ def test_fib_shows_refused_and_conflicting_routes(fabric):
     assert status["fib"]["failed"] >= 1 and status["fib"]["conflicts"] == 1
 
 
+def test_a_conflict_is_installed_once_the_other_route_goes(fabric):
+    _, host, peer, _, _ = fabric
+    host.ip("route", "del", "100.64.10.0/24", "proto", "static")
+    # Retried every 10 s: ours goes in at the next try.
+    wait_for(lambda: {r["prefix"]: r["state"] for r in peer.api("/v1/fib")[1]["routes"]}.get("100.64.10.0/24") == "installed", 20,
+             interval=0.2, what="the formerly conflicting route installed")
+    shown = json.loads(host.ip("-j", "route", "show", "100.64.10.0/24"))
+    assert [r["protocol"] for r in shown] == ["bgp"], shown
+
+
 def test_problems_have_the_right_status(fabric):
     _, _, peer, _, _ = fabric
     for path, method, body, status in [
