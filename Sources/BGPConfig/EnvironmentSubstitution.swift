@@ -54,3 +54,11 @@ public enum EnvironmentSubstitution {
         return out
     }
 }
+
+extension ConfigLoader {
+    /// Substitutes `${NAME}` from `environment`, then parses and validates: what peerletd does at start and at
+    /// each reload.
+    public static func load(_ text: String, file: String, environment: [String: String]) throws(ConfigErrors) -> DaemonConfig {
+        try load(EnvironmentSubstitution.apply(text, environment: environment, file: file), file: file)
+    }
+}

@@ -35,13 +35,12 @@ public struct DaemonAPI: PeerletService {
             return FIBSummary(wanted: s.wanted, failed: s.failed, conflicts: s.conflicts)
         }
         return try await onLoop { engine in
-            let selected = engine.rib.selectedPrefixes
-            let v4 = selected.filter { $0.afi == .ipv4 }.count
+            let counts = engine.prefixCounts()
             let originated = engine.rib.storedPrefixes.filter { prefix in engine.rib.paths(for: prefix).contains { $0.peer == .local } }.count
             return DaemonStatus(
                 version: PeerletVersion.string, routerID: "\(engine.config.routerID)", localAS: engine.config.localAS.rawValue,
                 uptimeSeconds: Int((NIODeadline.now() - engine.started).nanoseconds / 1_000_000_000), neighbors: engine.neighbors.count,
-                established: engine.neighbors.values.filter { $0.negotiated != nil }.count, prefixes: ["ipv4": v4, "ipv6": selected.count - v4],
+                established: engine.neighbors.values.filter { $0.negotiated != nil }.count, prefixes: ["ipv4": counts.ipv4, "ipv6": counts.ipv6],
                 attributeSets: engine.rib.attributes.count, originated: originated, fib: fib)
         }
     }
@@ -66,7 +65,7 @@ public struct DaemonAPI: PeerletService {
         guard let fib = speaker.fib else { throw Problem.conflict("the kernel FIB is off (fib.enabled: false)") }
         var within: IPPrefix?
         if let prefix {
-            guard let parsed = IPPrefix(prefix) ?? IPAddress(prefix).map(IPPrefix.host) else { throw Problem.badRequest("'\(prefix)' is not a prefix") }
+            guard let parsed = IPPrefix.prefixOrHost(prefix) else { throw Problem.badRequest("'\(prefix)' is not a prefix") }
             within = parsed
         }
         let (routes, counters) = fib.view(within: within)
@@ -111,7 +110,7 @@ public struct DaemonAPI: PeerletService {
     }
 
     public func explain(_ prefix: String) async throws -> Explanation {
-        guard let parsed = IPPrefix(prefix) ?? IPAddress(prefix).map(IPPrefix.host) else {
+        guard let parsed = IPPrefix.prefixOrHost(prefix) else {
             throw Problem.badRequest("'\(prefix)' is not a prefix such as 10.0.0.0/24 or an address")
         }
         let workload = speaker.workloads.map { Self.describe($0.status(of: parsed)) }
@@ -158,7 +157,7 @@ public struct DaemonAPI: PeerletService {
     }
 
     public func announce(_ request: Announcement) async throws -> Announcement {
-        guard let prefix = IPPrefix(request.prefix) ?? IPAddress(request.prefix).map(IPPrefix.host) else {
+        guard let prefix = IPPrefix.prefixOrHost(request.prefix) else {
             throw Problem.badRequest("'\(request.prefix)' is not a prefix such as 10.0.0.0/24 or an address")
         }
         if "\(prefix)" != request.prefix, IPAddress(request.prefix) == nil {
@@ -190,7 +189,7 @@ public struct DaemonAPI: PeerletService {
     }
 
     public func withdraw(prefix: String, owner: String) async throws {
-        guard let parsed = IPPrefix(prefix) ?? IPAddress(prefix).map(IPPrefix.host) else { throw Problem.badRequest("'\(prefix)' is not a prefix") }
+        guard let parsed = IPPrefix.prefixOrHost(prefix) else { throw Problem.badRequest("'\(prefix)' is not a prefix") }
         try await onLoop { engine in
             guard engine.withdrawAnnouncement(parsed, owner: owner) else {
                 throw Problem.notFound("\(owner) has no announcement of \(parsed)")
@@ -222,8 +221,7 @@ public struct DaemonAPI: PeerletService {
         }
         let new: DaemonConfig
         do {
-            let substituted = try EnvironmentSubstitution.apply(text, environment: ProcessInfo.processInfo.environment, file: path)
-            new = try ConfigLoader.load(substituted, file: path)
+            new = try ConfigLoader.load(text, file: path, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw Problem.unprocessable(error.description)
         }

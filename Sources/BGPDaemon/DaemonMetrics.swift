@@ -42,22 +42,16 @@ public final class DaemonMetrics: Sendable {
             let states = ["Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"]
             let samples = routing.neighbors.values.map { neighbor -> NeighborSample in
                 let statistics = neighbor.controller.statistics
-                func names(_ counts: [BGPMessageType: UInt64]) -> [String: UInt64] {
-                    var out: [String: UInt64] = [:]
-                    for (type, count) in counts { out[type == .routeRefresh ? "route-refresh" : "\(type)".lowercased()] = count }
-                    return out
-                }
                 return NeighborSample(
                     address: "\(neighbor.config.address)", state: (states.firstIndex(of: neighbor.controller.machine.state.rawValue) ?? 0) + 1,
                     uptime: statistics.establishedSince.map { Int((NIODeadline.now() - $0).nanoseconds / 1_000_000_000) } ?? 0,
                     received: routing.rib.receivedPaths(from: neighbor.id), accepted: routing.rib.acceptedPaths(from: neighbor.id),
                     advertised: neighbor.negotiated == nil ? 0 : routing.adjRIBOut(to: neighbor.config.address).count,
-                    messagesReceived: names(statistics.received), messagesSent: names(statistics.sent),
+                    messagesReceived: RoutingEngine.byName(statistics.received), messagesSent: RoutingEngine.byName(statistics.sent),
                     notificationsReceived: statistics.notificationsReceived, notificationsSent: statistics.notificationsSent)
             }
-            let selected = routing.rib.selectedPrefixes
-            let v4 = selected.filter { $0.afi == .ipv4 }.count
-            return (samples, v4, selected.count - v4, samples.reduce(0) { $0 + $1.received }, routing.rib.attributes.count)
+            let counts = routing.prefixCounts()
+            return (samples, counts.ipv4, counts.ipv6, samples.reduce(0) { $0 + $1.received }, routing.rib.attributes.count)
         }).get() else { return }
         for n in neighbors {
             let who = [("neighbor", n.address)]

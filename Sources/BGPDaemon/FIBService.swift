@@ -111,12 +111,8 @@ public final class FIBService: @unchecked Sendable {
             return (intake.take(), intake.nextHopSets)
         }
         guard !taken.isEmpty else { return }
-        let route = { (prefix: IPPrefix, set: UInt32) in
-            KernelRoute(
-                prefix: prefix, sortedNextHops: set >= WantedRoutes.unreachable ? [] : sets[Int(set)], table: self.config.table,
-                protocolNumber: self.config.protocolNumber, metric: self.config.metric,
-                type: set == WantedRoutes.unreachable ? .unreachable : .unicast)
-        }
+        // Routes are built by `state`, which has the intake's sets once a batch is taken.
+        let route = { (prefix: IPPrefix, set: UInt32) in self.state.route(prefix, set: set, config: self.config) }
         var whole: Set<UInt32> = []
         let takenAtOnce = taken.count >= Self.wholeSetThreshold && taken.isRemovalsOnly
         // Removals only: the whole batch is taken at once, to see which sets lose every route in it. Otherwise

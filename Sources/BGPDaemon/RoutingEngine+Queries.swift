@@ -59,7 +59,8 @@ extension RoutingEngine {
         }
     }
 
-    private static func byName(_ counts: [BGPMessageType: UInt64]) -> [String: UInt64] {
+    /// Message counts by the names the API and the metrics use, every type present.
+    static func byName(_ counts: [BGPMessageType: UInt64]) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         for type in [BGPMessageType.open, .update, .notification, .keepalive, .routeRefresh] {
             out[type == .routeRefresh ? "route-refresh" : "\(type)".lowercased()] = counts[type] ?? 0
@@ -72,6 +73,13 @@ extension RoutingEngine {
             code: notification.code.rawValue, subcode: notification.subcode,
             name: "\(notification.code) / \(notification.code.describe(subcode: notification.subcode))",
             message: notification.shutdownCommunication)
+    }
+
+    /// Loc-RIB prefixes per family.
+    func prefixCounts() -> (ipv4: Int, ipv6: Int) {
+        let selected = rib.selectedPrefixes
+        let v4 = selected.filter { $0.afi == .ipv4 }.count
+        return (v4, selected.count - v4)
     }
 
     /// The routes of a view.
@@ -187,7 +195,7 @@ struct PrefixFilter {
 
     init(_ query: RouteQuery) throws(Problem) {
         if let text = query.prefix {
-            guard let parsed = IPPrefix(text) ?? IPAddress(text).map({ IPPrefix.host($0) }) else {
+            guard let parsed = IPPrefix.prefixOrHost(text) else {
                 throw .badRequest("'\(text)' is not a prefix such as 10.0.0.0/24 or an address")
             }
             prefix = parsed
@@ -204,6 +212,9 @@ struct PrefixFilter {
 }
 
 extension IPPrefix {
+    /// A prefix, or an address as its host prefix: what the API's `prefix` parameters take.
+    static func prefixOrHost(_ text: String) -> IPPrefix? { IPPrefix(text) ?? IPAddress(text).map(host) }
+
     /// The host prefix of an address (/32, /128).
     static func host(_ address: IPAddress) -> IPPrefix {
         switch address {

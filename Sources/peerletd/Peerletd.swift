@@ -94,8 +94,7 @@ struct Peerletd: AsyncParsableCommand {
             fail("peerletd: cannot read \(path): \(error.localizedDescription)")
         }
         do {
-            let substituted = try EnvironmentSubstitution.apply(text, environment: ProcessInfo.processInfo.environment, file: path)
-            return try ConfigLoader.load(substituted, file: path)
+            return try ConfigLoader.load(text, file: path, environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(1)
